@@ -1,0 +1,9 @@
+//! Request and response bodies of the REST API (`/v1`). Requests arrive as
+//! plain wire types and are parsed into checked values with their `parse`
+//! methods, which the desk can also call before going online.
+
+pub mod auth;
+pub mod clinic;
+pub mod page;
+
+pub use page::{Page, PageQuery};

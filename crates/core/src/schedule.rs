@@ -1,0 +1,290 @@
+//! Appointments in time: their lifecycle and whether a time fits a doctor's week.
+//!
+//! Times are UTC instants; working hours are wall-clock times in the clinic's
+//! time zone, so a 09:00 start stays 09:00 across daylight-saving changes.
+
+use crate::error::Invalid;
+use chrono::{DateTime, Datelike, NaiveTime, TimeDelta, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentStatus {
+    Booked,
+    CheckedIn,
+    Completed,
+    Cancelled,
+    NoShow,
+}
+
+impl AppointmentStatus {
+    pub const ALL: [AppointmentStatus; 5] = [
+        AppointmentStatus::Booked,
+        AppointmentStatus::CheckedIn,
+        AppointmentStatus::Completed,
+        AppointmentStatus::Cancelled,
+        AppointmentStatus::NoShow,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppointmentStatus::Booked => "booked",
+            AppointmentStatus::CheckedIn => "checked_in",
+            AppointmentStatus::Completed => "completed",
+            AppointmentStatus::Cancelled => "cancelled",
+            AppointmentStatus::NoShow => "no_show",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+            .ok_or_else(|| Invalid::new("status", format!("{raw:?} is not an appointment status")))
+    }
+
+    /// Live appointments hold their slot. A cancellation or a no-show frees
+    /// it, so a walk-in can take the time a patient did not come for. The
+    /// database's exclusion constraint uses the same definition.
+    pub fn is_live(self) -> bool {
+        matches!(
+            self,
+            AppointmentStatus::Booked | AppointmentStatus::CheckedIn | AppointmentStatus::Completed
+        )
+    }
+
+    /// Allowed moves. A late patient marked no-show can still be checked in.
+    pub fn can_become(self, next: AppointmentStatus) -> bool {
+        use AppointmentStatus::*;
+        matches!(
+            (self, next),
+            (Booked, CheckedIn | Completed | Cancelled | NoShow)
+                | (CheckedIn, Completed | Cancelled)
+                | (NoShow, CheckedIn)
+        )
+    }
+
+    /// Only a booked appointment can be moved to another time, doctor or room.
+    pub fn can_reschedule(self) -> bool {
+        self == AppointmentStatus::Booked
+    }
+}
+
+/// The shortest and longest appointment we accept.
+pub const MIN_APPOINTMENT: TimeDelta = TimeDelta::minutes(5);
+pub const MAX_APPOINTMENT: TimeDelta = TimeDelta::hours(12);
+
+/// A half-open UTC interval `[starts_at, ends_at)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeRange {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+impl TimeRange {
+    pub fn new(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> Result<Self, Invalid> {
+        if ends_at <= starts_at {
+            return Err(Invalid::new("ends_at", "must be after starts_at"));
+        }
+        Ok(TimeRange { starts_at, ends_at })
+    }
+
+    /// A range that is also a plausible appointment length.
+    pub fn appointment(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> Result<Self, Invalid> {
+        let r = Self::new(starts_at, ends_at)?;
+        let len = r.ends_at - r.starts_at;
+        if len < MIN_APPOINTMENT || len > MAX_APPOINTMENT {
+            return Err(Invalid::new(
+                "ends_at",
+                "an appointment lasts between 5 minutes and 12 hours",
+            ));
+        }
+        Ok(r)
+    }
+
+    pub fn overlaps(&self, other: &TimeRange) -> bool {
+        self.starts_at < other.ends_at && other.starts_at < self.ends_at
+    }
+}
+
+/// One weekly working interval, e.g. Monday 09:00–13:00 in the clinic's zone.
+/// `weekday` counts from Monday = 1 to Sunday = 7 (ISO 8601).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WorkingHours {
+    pub weekday: u8,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "09:00"))]
+    pub starts: NaiveTime,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "13:00"))]
+    pub ends: NaiveTime,
+}
+
+/// Checks a doctor's whole week: each interval well-formed, none overlapping.
+pub fn validate_week(hours: &[WorkingHours]) -> Result<(), Invalid> {
+    for (i, h) in hours.iter().enumerate() {
+        if !(1..=7).contains(&h.weekday) {
+            return Err(Invalid::new("weekday", "must be 1 (Monday) to 7 (Sunday)"));
+        }
+        if h.ends <= h.starts {
+            return Err(Invalid::new("ends", "must be after starts on the same day"));
+        }
+        let clash = hours[i + 1..]
+            .iter()
+            .any(|o| o.weekday == h.weekday && o.starts < h.ends && h.starts < o.ends);
+        if clash {
+            return Err(Invalid::new(
+                "hours",
+                "two intervals overlap on the same day",
+            ));
+        }
+    }
+    if hours.len() > 7 * 8 {
+        return Err(Invalid::new("hours", "too many intervals"));
+    }
+    Ok(())
+}
+
+/// Whether `range` lies inside one working interval and clear of all time off.
+pub fn fits_working_hours(
+    range: TimeRange,
+    zone: Tz,
+    week: &[WorkingHours],
+    time_off: &[TimeRange],
+) -> bool {
+    let start = range.starts_at.with_timezone(&zone);
+    let end = range.ends_at.with_timezone(&zone);
+    let weekday = start.weekday().number_from_monday() as u8;
+    let same_day = end.date_naive() == start.date_naive();
+    let inside = same_day
+        && week
+            .iter()
+            .any(|h| h.weekday == weekday && h.starts <= start.time() && end.time() <= h.ends);
+    inside && !time_off.iter().any(|off| off.overlaps(&range))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    fn t(h: u32, m: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, m, 0).expect("time")
+    }
+
+    fn madrid(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+        chrono_tz::Europe::Madrid
+            .with_ymd_and_hms(y, mo, d, h, mi, 0)
+            .single()
+            .expect("unambiguous")
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn status_moves() {
+        use AppointmentStatus::*;
+        assert!(Booked.can_become(CheckedIn));
+        assert!(CheckedIn.can_become(Completed));
+        assert!(NoShow.can_become(CheckedIn));
+        assert!(!Cancelled.can_become(Booked));
+        assert!(!Completed.can_become(Cancelled));
+        assert!(!CheckedIn.can_become(NoShow));
+        assert!(Booked.can_reschedule() && !CheckedIn.can_reschedule());
+        assert!(!Cancelled.is_live() && !NoShow.is_live() && Completed.is_live());
+    }
+
+    #[test]
+    fn appointment_length_is_bounded() {
+        let s = madrid(2026, 3, 2, 9, 0);
+        assert!(TimeRange::appointment(s, s + TimeDelta::minutes(30)).is_ok());
+        assert!(TimeRange::appointment(s, s).is_err());
+        assert!(TimeRange::appointment(s, s + TimeDelta::minutes(2)).is_err());
+        assert!(TimeRange::appointment(s, s + TimeDelta::hours(13)).is_err());
+    }
+
+    #[test]
+    fn working_hours_follow_wall_clock_across_dst() {
+        // Mondays 09:00–13:00 in Madrid; 2026-03-30 is the Monday after clocks go forward.
+        let week = [WorkingHours {
+            weekday: 1,
+            starts: t(9, 0),
+            ends: t(13, 0),
+        }];
+        let zone = chrono_tz::Europe::Madrid;
+        for day in [23, 30] {
+            let ok =
+                TimeRange::new(madrid(2026, 3, day, 9, 0), madrid(2026, 3, day, 9, 30)).expect("r");
+            assert!(fits_working_hours(ok, zone, &week, &[]), "day {day}");
+            let late = TimeRange::new(madrid(2026, 3, day, 12, 45), madrid(2026, 3, day, 13, 15))
+                .expect("r");
+            assert!(!fits_working_hours(late, zone, &week, &[]), "day {day}");
+        }
+        let tuesday =
+            TimeRange::new(madrid(2026, 3, 24, 9, 0), madrid(2026, 3, 24, 9, 30)).expect("r");
+        assert!(!fits_working_hours(tuesday, zone, &week, &[]));
+    }
+
+    #[test]
+    fn time_off_blocks() {
+        let week = [WorkingHours {
+            weekday: 1,
+            starts: t(9, 0),
+            ends: t(17, 0),
+        }];
+        let slot =
+            TimeRange::new(madrid(2026, 3, 2, 10, 0), madrid(2026, 3, 2, 10, 30)).expect("r");
+        let off = TimeRange::new(madrid(2026, 3, 2, 10, 15), madrid(2026, 3, 2, 12, 0)).expect("r");
+        assert!(!fits_working_hours(
+            slot,
+            chrono_tz::Europe::Madrid,
+            &week,
+            &[off]
+        ));
+    }
+
+    #[test]
+    fn weeks_are_validated() {
+        let a = WorkingHours {
+            weekday: 1,
+            starts: t(9, 0),
+            ends: t(13, 0),
+        };
+        assert!(
+            validate_week(&[
+                a,
+                WorkingHours {
+                    weekday: 1,
+                    starts: t(14, 0),
+                    ends: t(18, 0)
+                }
+            ])
+            .is_ok()
+        );
+        assert!(
+            validate_week(&[
+                a,
+                WorkingHours {
+                    weekday: 1,
+                    starts: t(12, 0),
+                    ends: t(18, 0)
+                }
+            ])
+            .is_err()
+        );
+        assert!(validate_week(&[WorkingHours { weekday: 8, ..a }]).is_err());
+        assert!(validate_week(&[WorkingHours { ends: t(8, 0), ..a }]).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn overlap_is_symmetric(a in 0i64..1000, al in 1i64..100, b in 0i64..1000, bl in 1i64..100) {
+            let base = madrid(2026, 1, 5, 0, 0);
+            let r1 = TimeRange::new(base + TimeDelta::minutes(a), base + TimeDelta::minutes(a + al)).expect("r1");
+            let r2 = TimeRange::new(base + TimeDelta::minutes(b), base + TimeDelta::minutes(b + bl)).expect("r2");
+            prop_assert_eq!(r1.overlaps(&r2), r2.overlaps(&r1));
+            prop_assert_eq!(r1.overlaps(&r2), a < b + bl && b < a + al);
+        }
+    }
+}

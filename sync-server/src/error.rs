@@ -1,0 +1,206 @@
+//! The one error type of the API. Every failure leaves as JSON `{code, message}`
+//! with the matching status; internal causes are logged, never sent.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use clinic_core::{ErrorBody, ErrorCode, Invalid};
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub field: Option<String>,
+    /// Seconds, for `rate_limited`.
+    pub retry_after: Option<u64>,
+    /// The request could not even be read (bad JSON syntax, wrong content
+    /// type): 400 rather than the 422 of a well-formed but invalid request.
+    pub malformed: bool,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError {
+            code,
+            message: message.into(),
+            field: None,
+            retry_after: None,
+            malformed: false,
+        }
+    }
+
+    pub fn malformed(message: impl Into<String>) -> Self {
+        ApiError {
+            malformed: true,
+            ..Self::new(ErrorCode::Invalid, message)
+        }
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(ErrorCode::NotFound, format!("{what} not found"))
+    }
+
+    pub fn not_permitted() -> Self {
+        Self::new(ErrorCode::NotPermitted, "your role does not allow this")
+    }
+
+    pub fn unauthenticated() -> Self {
+        Self::new(
+            ErrorCode::Unauthenticated,
+            "sign in first: missing, expired or revoked session token",
+        )
+    }
+
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        ApiError {
+            code: ErrorCode::Invalid,
+            message: format!("{field}: {message}"),
+            field: Some(field.to_owned()),
+            retry_after: None,
+            malformed: false,
+        }
+    }
+
+    /// Logs the cause (which may hold SQL or internals) and answers a bland 500.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        Self::new(
+            ErrorCode::Internal,
+            "something went wrong on the server; it has been logged",
+        )
+    }
+
+    pub fn status(&self) -> StatusCode {
+        if self.malformed {
+            return StatusCode::BAD_REQUEST;
+        }
+        match self.code {
+            ErrorCode::Invalid | ErrorCode::OutsideWorkingHours => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::Unauthenticated | ErrorCode::BadCredentials => StatusCode::UNAUTHORIZED,
+            ErrorCode::NotPermitted => StatusCode::FORBIDDEN,
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::SlotTaken | ErrorCode::Stale | ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let retry_after = self.retry_after;
+        let body = ErrorBody {
+            code: self.code,
+            message: self.message,
+            field: self.field,
+        };
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
+impl From<Invalid> for ApiError {
+    fn from(e: Invalid) -> Self {
+        ApiError::invalid(e.field, e.message)
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    /// Constraint violations are the database telling the client something
+    /// true about its input; anything else is ours.
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e {
+            let constraint = db.constraint().unwrap_or_default();
+            match db.code().as_deref() {
+                Some("23P01") if constraint.contains("room") => {
+                    return ApiError::new(
+                        ErrorCode::SlotTaken,
+                        "the room is already booked at that time",
+                    );
+                }
+                Some("23P01") if constraint.starts_with("appointments") => {
+                    return ApiError::new(
+                        ErrorCode::SlotTaken,
+                        "the doctor already has an appointment at that time",
+                    );
+                }
+                Some("23P01") => {
+                    return ApiError::new(ErrorCode::Conflict, "overlaps an existing entry");
+                }
+                Some("23505") => {
+                    return ApiError::new(
+                        ErrorCode::Conflict,
+                        "a record with the same value already exists",
+                    );
+                }
+                Some("23503") => {
+                    return ApiError::new(
+                        ErrorCode::Invalid,
+                        "refers to something that does not exist in this clinic",
+                    );
+                }
+                Some("23514") => {
+                    return ApiError::new(
+                        ErrorCode::Invalid,
+                        format!("breaks a rule ({constraint})"),
+                    );
+                }
+                Some("40001") | Some("40P01") => {
+                    return ApiError::new(
+                        ErrorCode::Conflict,
+                        "a concurrent change got there first; try again",
+                    );
+                }
+                _ => {}
+            }
+        }
+        if matches!(e, sqlx::Error::PoolTimedOut | sqlx::Error::Io(_)) {
+            tracing::error!(error = %e, "database unavailable");
+            return ApiError::new(
+                ErrorCode::Unavailable,
+                "the database is not reachable; try again shortly",
+            );
+        }
+        ApiError::internal(e)
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        let status = rejection.status();
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::new(ErrorCode::PayloadTooLarge, "the request body is too large");
+        }
+        match rejection {
+            JsonRejection::MissingJsonContentType(_) => {
+                ApiError::malformed("send the body as JSON (Content-Type: application/json)")
+            }
+            JsonRejection::JsonSyntaxError(e) => ApiError::malformed(e.body_text()),
+            // Well-formed JSON of the wrong shape: a missing or mistyped field.
+            other => ApiError::new(ErrorCode::Invalid, other.body_text()),
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::malformed(rejection.body_text())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        ApiError::malformed(rejection.body_text())
+    }
+}

@@ -1,0 +1,54 @@
+//! The HTTP API, one module per area, each exposing `router()`. Paths are
+//! written out in full in each handler's `#[utoipa::path]`, which is also what
+//! the OpenAPI document at `/openapi.json` is generated from.
+
+pub mod accounts;
+pub mod health;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::get;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Clinic Desk API", description = "Multi-tenant clinic scheduling: accounts, staff, doctors, rooms, patients, appointments and sync. Errors are JSON `{code, message}`."),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "health", description = "Liveness and readiness"),
+        (name = "accounts", description = "Sign-up, sign-in, sessions, passwords, invitations"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Every route, plus `/openapi.json` describing them.
+pub fn router(state: AppState) -> Router {
+    let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(health::router())
+        .merge(accounts::router())
+        .split_for_parts();
+    let api = std::sync::Arc::new(api);
+    router
+        .route(
+            "/openapi.json",
+            get(move || {
+                let api = api.clone();
+                async move { axum::Json(api.as_ref().clone()) }
+            }),
+        )
+        .with_state(state)
+}

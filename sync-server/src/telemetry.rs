@@ -1,0 +1,17 @@
+//! Logging setup. Request spans carry the route template, never the raw URI,
+//! whose query string may hold patient names typed into a search box.
+
+use crate::config::LogSettings;
+use tracing_subscriber::EnvFilter;
+
+pub fn init(settings: &LogSettings) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.filter));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // A second init (tests build many servers in one process) is harmless.
+    let _ = if settings.format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
