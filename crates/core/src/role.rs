@@ -116,6 +116,91 @@ pub enum Permission {
 
 use Permission::*;
 
+impl Permission {
+    pub const ALL: [Permission; 21] = [
+        ClinicRead,
+        ClinicManage,
+        StaffManage,
+        DoctorsRead,
+        DoctorsManage,
+        RoomsRead,
+        RoomsManage,
+        PatientsReadAll,
+        PatientsReadOwn,
+        PatientsWrite,
+        ClinicalNotesRead,
+        ClinicalNotesWrite,
+        AppointmentsReadAll,
+        AppointmentsReadOwn,
+        AppointmentsWrite,
+        AppointmentsProgressOwn,
+        WorkersManage,
+        OrdersManage,
+        OrdersWorkOwn,
+        BillingManage,
+        AuditRead,
+    ];
+
+    /// One line for people: what holding this permission lets a member do.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ClinicRead => "read the clinic's name, time zone, locale and currency",
+            ClinicManage => "change the clinic's settings",
+            StaffManage => "list staff and invitations; invite, change roles, remove members",
+            DoctorsRead => "read doctors, their working hours and time off",
+            DoctorsManage => "create and edit doctors, their hours and time off",
+            RoomsRead => "read rooms",
+            RoomsManage => "create and edit rooms",
+            PatientsReadAll => "read every patient of the clinic",
+            PatientsReadOwn => "read only patients booked with them (as doctor)",
+            PatientsWrite => "register, edit and archive patients",
+            ClinicalNotesRead => "read clinical notes of the patients they may read",
+            ClinicalNotesWrite => "write clinical notes on the patients they may read",
+            AppointmentsReadAll => "read the whole clinic's agenda",
+            AppointmentsReadOwn => "read only their own agenda (as doctor)",
+            AppointmentsWrite => "book, move, cancel; check in, no-show, complete",
+            AppointmentsProgressOwn => "check in, complete, mark no-show on their own appointments",
+            WorkersManage => "manage the directory of external workers",
+            OrdersManage => "create, approve, pay for, cancel and read all report orders",
+            OrdersWorkOwn => "read, accept and deliver orders addressed to them (as worker)",
+            BillingManage => "payment settings and payment history",
+            AuditRead => "read the audit log",
+        }
+    }
+}
+
+/// The role table as Markdown, for `docs/ROLES.md` (a test keeps the two equal).
+pub fn matrix_markdown() -> String {
+    let mut out = String::from("| permission | what it allows |");
+    for role in Role::ALL {
+        out.push_str(&format!(" {role} |"));
+    }
+    out.push_str("\n|---|---|");
+    out.push_str(&"---|".repeat(Role::ALL.len()));
+    out.push('\n');
+    for p in Permission::ALL {
+        let name = serde_plain_name(p);
+        out.push_str(&format!("| `{name}` | {} |", p.describe()));
+        for role in Role::ALL {
+            out.push_str(if role.can(p) { " ✓ |" } else { " — |" });
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn serde_plain_name(p: Permission) -> String {
+    // Debug is the variant name; the wire name is its snake_case.
+    let mut name = String::new();
+    for (i, c) in format!("{p:?}").chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            name.push('_');
+        }
+        name.push(c.to_ascii_lowercase());
+    }
+    name
+}
+
 /// The role → permission table. Decisions worth stating:
 /// - Clinical notes are for doctors only; an admin runs the clinic but is not
 ///   assumed to be a clinician, and reception never reads them.
@@ -201,6 +286,20 @@ mod tests {
             "owner".parse::<Role>(),
             Err(UnknownRole("owner".to_owned()))
         );
+    }
+
+    #[test]
+    fn the_documented_matrix_is_the_enforced_one() {
+        let doc = include_str!("../../../docs/ROLES.md");
+        assert!(
+            doc.contains(&matrix_markdown()),
+            "docs/ROLES.md is out of date; paste this table in:\n{}",
+            matrix_markdown()
+        );
+        for p in Permission::ALL {
+            let wire = serde_json::to_string(&p).expect("serialize");
+            assert_eq!(wire, format!("\"{}\"", serde_plain_name(p)));
+        }
     }
 
     #[test]

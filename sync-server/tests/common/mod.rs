@@ -91,6 +91,8 @@ pub struct TestApp {
     /// Superuser pool on this test's database.
     pub db: PgPool,
     pub db_name: String,
+    /// What the server was built with (pointing at this test's database).
+    pub settings: Settings,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -151,7 +153,9 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
         },
     };
     tweak(&mut settings);
-    let app = Application::build(settings).await.expect("build app");
+    let app = Application::build(settings.clone())
+        .await
+        .expect("build app");
     let addr = app.local_addr();
     tokio::spawn(app.run_until(std::future::pending()));
     let db = PgPoolOptions::new()
@@ -164,6 +168,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
         http: reqwest::Client::new(),
         db,
         db_name,
+        settings,
     }
 }
 
