@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::fixtures::fill_clinic;
 use common::spawn_app;
 use sqlx::{Connection, PgConnection};
 use uuid::Uuid;
@@ -92,59 +93,11 @@ async fn app_connection(app: &common::TestApp) -> PgConnection {
         .expect("connect as clinic_app")
 }
 
-/// Fills every clinic-owned table with a row for `clinic`, as the owner.
-async fn fill_clinic(app: &common::TestApp, name: &str) -> Uuid {
-    let clinic = app
-        .signup(name, &format!("owner@{}.example", name.to_lowercase()))
-        .await;
-    let c = clinic.id;
-    let user = clinic.admin.user_id;
-    let (doctor, patient, room, worker, order) = (
-        Uuid::now_v7(),
-        Uuid::now_v7(),
-        Uuid::now_v7(),
-        Uuid::now_v7(),
-        Uuid::now_v7(),
-    );
-    let statements = [
-        "INSERT INTO doctors (clinic_id, id, full_name, user_id) VALUES ($1, $2, 'Dr Who', $6)",
-        "INSERT INTO doctor_hours (clinic_id, id, doctor_id, weekday, starts, ends) VALUES ($1, gen_random_uuid(), $2, 1, '09:00', '17:00')",
-        "INSERT INTO doctor_time_off (clinic_id, id, doctor_id, starts_at, ends_at) VALUES ($1, gen_random_uuid(), $2, now(), now() + interval '1 day')",
-        "INSERT INTO rooms (clinic_id, id, name) VALUES ($1, $4, 'Room 1')",
-        "INSERT INTO patients (clinic_id, id, full_name) VALUES ($1, $3, 'Pat')",
-        "INSERT INTO clinical_notes (clinic_id, id, patient_id, author_id, body) VALUES ($1, gen_random_uuid(), $3, $6, 'note')",
-        "INSERT INTO appointments (clinic_id, id, doctor_id, patient_id, room_id, starts_at, ends_at) VALUES ($1, gen_random_uuid(), $2, $3, $4, now(), now() + interval '30 minutes')",
-        "INSERT INTO external_workers (clinic_id, id, full_name, email, rate_per_report_minor, currency) VALUES ($1, $5, 'Rad', 'rad@example.com', 5000, 'EUR')",
-        "INSERT INTO report_orders (clinic_id, id, worker_id, specialty, instructions, price_minor, currency, created_by) VALUES ($1, $7, $5, 'radiology', 'chest x-ray', 5000, 'EUR', $6)",
-        "INSERT INTO payments (clinic_id, id, order_id, amount_minor, currency) VALUES ($1, gen_random_uuid(), $7, 5000, 'EUR')",
-        "INSERT INTO invitations (clinic_id, id, email, role, token_hash, invited_by, expires_at) VALUES ($1, gen_random_uuid(), 'new@example.com', 'reception', sha256(gen_random_uuid()::text::bytea), $6, now() + interval '1 day')",
-        "INSERT INTO email_outbox (clinic_id, id, kind, to_email, locale, idempotency_key) VALUES ($1, gen_random_uuid(), 'test', 'x@example.com', 'en', gen_random_uuid()::text)",
-        "INSERT INTO sync_mutations (clinic_id, device_id, seq, mutation_id, name, user_id, result) VALUES ($1, gen_random_uuid(), 1, gen_random_uuid(), 'book', $6, '{}')",
-        // A deleted row leaves a tombstone, so sync_tombstones gets one too.
-        "INSERT INTO doctor_time_off (clinic_id, id, doctor_id, starts_at, ends_at, reason) VALUES ($1, gen_random_uuid(), $2, now(), now() + interval '1 day', 'gone')",
-        "DELETE FROM doctor_time_off WHERE clinic_id = $1 AND reason = 'gone'",
-    ];
-    for sql in statements {
-        sqlx::query(sql)
-            .bind(c)
-            .bind(doctor)
-            .bind(patient)
-            .bind(room)
-            .bind(worker)
-            .bind(user)
-            .bind(order)
-            .execute(&app.db)
-            .await
-            .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    }
-    c
-}
-
 #[tokio::test]
 async fn each_clinic_sees_only_its_rows_and_no_context_sees_none() {
     let app = spawn_app().await;
-    let a = fill_clinic(&app, "Alpha").await;
-    let b = fill_clinic(&app, "Beta").await;
+    let a = fill_clinic(&app, "Alpha").await.id;
+    let b = fill_clinic(&app, "Beta").await.id;
     let tables = clinic_owned_tables(&app).await;
     let mut conn = app_connection(&app).await;
 
@@ -235,7 +188,7 @@ async fn each_clinic_sees_only_its_rows_and_no_context_sees_none() {
 #[tokio::test]
 async fn the_clinic_context_ends_with_its_transaction() {
     let app = spawn_app().await;
-    let b = fill_clinic(&app, "Gamma").await;
+    let b = fill_clinic(&app, "Gamma").await.id;
     let mut conn = app_connection(&app).await;
     let mut tx = conn.begin().await.expect("begin");
     sqlx::query("SELECT set_config('app.clinic_id', $1, true)")
