@@ -360,14 +360,16 @@ async fn list_sessions(
     State(state): State<AppState>,
     session: AuthSession,
 ) -> ApiResult<Json<Vec<SessionView>>> {
-    let rows: Vec<(
+    /// id, device id, device name, created, last used, expires.
+    type SessionRow = (
         Uuid,
         Uuid,
         String,
         DateTime<Utc>,
         DateTime<Utc>,
         DateTime<Utc>,
-    )> = sqlx::query_as(
+    );
+    let rows: Vec<SessionRow> = sqlx::query_as(
         "SELECT s.id, s.device_id, d.name, s.created_at, s.last_used_at, s.expires_at
          FROM sessions s JOIN devices d ON d.id = s.device_id
          WHERE s.user_id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
