@@ -3,7 +3,12 @@
 //! the OpenAPI document at `/openapi.json` is generated from.
 
 pub mod accounts;
+pub mod audit;
+pub mod clinics;
 pub mod health;
+pub mod invitations;
+mod keyset;
+pub mod staff;
 
 use crate::state::AppState;
 use axum::Router;
@@ -19,6 +24,9 @@ use utoipa_axum::router::OpenApiRouter;
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "accounts", description = "Sign-up, sign-in, sessions, passwords, invitations"),
+        (name = "clinics", description = "A clinic's settings; opening another clinic"),
+        (name = "staff", description = "A clinic's members, their roles, and invitations to join"),
+        (name = "audit", description = "Who read or changed what, when, from which device"),
     )
 )]
 struct ApiDoc;
@@ -40,6 +48,10 @@ pub fn router(state: AppState) -> Router {
     let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())
         .merge(accounts::router())
+        .merge(clinics::router())
+        .merge(staff::router())
+        .merge(invitations::router())
+        .merge(audit::router())
         .split_for_parts();
     let api = std::sync::Arc::new(api);
     router

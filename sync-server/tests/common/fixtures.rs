@@ -21,7 +21,9 @@ pub struct Filled {
 
 /// Signs up `name` and fills every clinic-owned table with a row for it.
 pub async fn fill_clinic(app: &TestApp, name: &str) -> Filled {
-    let clinic = app.signup(name, &format!("owner@{}.example", name.to_lowercase())).await;
+    let clinic = app
+        .signup(name, &format!("owner@{}.example", name.to_lowercase()))
+        .await;
     let f = Filled {
         id: clinic.id,
         doctor: Uuid::now_v7(),

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
 pub mod fixtures;
+pub mod people;
 
 use clinic_core::Role;
 use clinic_core::api::auth::SessionGranted;

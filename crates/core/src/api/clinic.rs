@@ -17,9 +17,11 @@ pub struct ClinicView {
     pub created_at: DateTime<Utc>,
 }
 
-/// A partial update: absent fields stay as they are.
+/// A partial update: absent (or null) fields stay as they are. Unknown fields
+/// are refused, so a misspelt field fails loudly instead of changing nothing.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateClinic {
     pub name: Option<String>,
     pub time_zone: Option<String>,
@@ -46,5 +48,60 @@ impl UpdateClinic {
                 .unwrap_or_else(|| current.currency.clone()),
         }
         .parse()
+    }
+}
+
+impl ClinicSettings {
+    /// Whether these settings are what `view` already shows, i.e. saving them
+    /// would change nothing.
+    pub fn matches(&self, view: &ClinicView) -> bool {
+        self.name == view.name
+            && self.time_zone.name() == view.time_zone
+            && self.locale.as_str() == view.locale
+            && self.currency.code() == view.currency
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn current() -> ClinicView {
+        ClinicView {
+            id: Uuid::nil(),
+            name: "Clínica Sol".into(),
+            time_zone: "Europe/Madrid".into(),
+            locale: "es".into(),
+            currency: "EUR".into(),
+            created_at: DateTime::<Utc>::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn an_update_changes_only_what_it_names() {
+        let update = UpdateClinic {
+            currency: Some("usd".into()),
+            ..UpdateClinic::default()
+        };
+        let settings = update.apply_to(&current()).expect("valid");
+        assert_eq!(settings.currency.code(), "USD");
+        assert_eq!(settings.name, "Clínica Sol");
+        assert!(!settings.matches(&current()));
+        let unchanged = UpdateClinic::default().apply_to(&current()).expect("valid");
+        assert!(unchanged.matches(&current()));
+    }
+
+    #[test]
+    fn bad_updates_name_their_field() {
+        let update = UpdateClinic {
+            time_zone: Some("Mars/Base".into()),
+            ..UpdateClinic::default()
+        };
+        assert_eq!(
+            update.apply_to(&current()).expect_err("invalid").field,
+            "time_zone"
+        );
+        assert!(serde_json::from_str::<UpdateClinic>(r#"{"nmae":"x"}"#).is_err());
+        assert!(serde_json::from_str::<UpdateClinic>(r#"{"name":null}"#).is_ok());
     }
 }

@@ -2,8 +2,10 @@
 //! plain wire types and are parsed into checked values with their `parse`
 //! methods, which the desk can also call before going online.
 
+pub mod audit;
 pub mod auth;
 pub mod clinic;
 pub mod page;
+pub mod staff;
 
 pub use page::{Page, PageQuery};
