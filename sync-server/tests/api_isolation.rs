@@ -10,8 +10,15 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-/// Every operation under `/v1/clinics/{clinic_id}`: (method, path template).
-async fn clinic_operations(app: &TestApp) -> Vec<(Method, String)> {
+/// An operation under `/v1/clinics/{clinic_id}`, with a body for writes.
+struct Operation {
+    method: Method,
+    template: String,
+    body: Option<Value>,
+}
+
+/// Every clinic-scoped operation the OpenAPI document lists.
+async fn clinic_operations(app: &TestApp) -> Vec<Operation> {
     let doc = app
         .call(Method::GET, "/openapi.json", None, None)
         .await
@@ -22,13 +29,37 @@ async fn clinic_operations(app: &TestApp) -> Vec<(Method, String)> {
             continue;
         }
         for method in ["get", "post", "put", "patch", "delete"] {
-            if item.get(method).is_some() {
-                ops.push((method.to_uppercase().parse().expect("method"), path.clone()));
+            if let Some(op) = item.get(method) {
+                ops.push(Operation {
+                    method: method.to_uppercase().parse().expect("method"),
+                    template: path.clone(),
+                    body: probe_body(&doc, op),
+                });
             }
         }
     }
-    assert!(ops.len() >= 3, "too few clinic-scoped operations: {ops:?}");
+    assert!(ops.len() >= 3, "too few clinic-scoped operations");
     ops
+}
+
+/// A body with the request schema's own fields, filled with plausible values,
+/// so that a refusal is about tenancy rather than the body's shape.
+fn probe_body(doc: &Value, op: &Value) -> Option<Value> {
+    let mut schema = op.pointer("/requestBody/content/application~1json/schema")?;
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.rsplit('/').next().expect("ref");
+        schema = &doc["components"]["schemas"][name];
+    }
+    let values = probe_values();
+    let mut body = serde_json::Map::new();
+    if let Some(properties) = schema["properties"].as_object() {
+        for key in properties.keys() {
+            if let Some(v) = values.get(key) {
+                body.insert(key.clone(), v.clone());
+            }
+        }
+    }
+    Some(Value::Object(body))
 }
 
 /// Fills a path template: the clinic is `clinic`, every other id is the row
@@ -57,9 +88,7 @@ fn fill_path(template: &str, clinic: Uuid, rows: &Filled) -> String {
     path
 }
 
-/// One body that is valid, or nearly, for most writes (unknown fields are
-/// ignored), so a refusal is about tenancy rather than shape.
-fn probe_body() -> Value {
+fn probe_values() -> Value {
     let start = (chrono::Utc::now() + chrono::Duration::days(8))
         .format("%Y-%m-%dT10:00:00Z")
         .to_string();
@@ -74,9 +103,9 @@ fn probe_body() -> Value {
     })
 }
 
-async fn call(app: &TestApp, method: &Method, path: &str, token: Option<&str>) -> common::Answer {
-    let body = (*method != Method::GET && *method != Method::DELETE).then(probe_body);
-    app.call(method.clone(), path, token, body).await
+async fn call(app: &TestApp, op: &Operation, path: &str, token: Option<&str>) -> common::Answer {
+    app.call(op.method.clone(), path, token, op.body.clone())
+        .await
 }
 
 /// A fingerprint of every clinic-owned row of `clinic`, to prove nothing changed.
@@ -122,9 +151,10 @@ async fn no_endpoint_lets_another_clinic_reach_a_clinics_rows() {
         .await;
     let before = snapshot(&app, a.id).await;
 
-    for (method, template) in clinic_operations(&app).await {
+    for op in clinic_operations(&app).await {
+        let (method, template) = (&op.method, &op.template);
         // No token: 401.
-        let anon = call(&app, &method, &fill_path(&template, a.id, &a), None).await;
+        let anon = call(&app, &op, &fill_path(template, a.id, &a), None).await;
         assert_eq!(
             anon.status.as_u16(),
             401,
@@ -134,7 +164,7 @@ async fn no_endpoint_lets_another_clinic_reach_a_clinics_rows() {
 
         for token in [&b.clinic.admin.token, &b_doctor.token] {
             // B's people naming clinic A: 404, as if A did not exist.
-            let res = call(&app, &method, &fill_path(&template, a.id, &a), Some(token)).await;
+            let res = call(&app, &op, &fill_path(template, a.id, &a), Some(token)).await;
             assert_eq!(
                 res.status.as_u16(),
                 404,
@@ -144,8 +174,8 @@ async fn no_endpoint_lets_another_clinic_reach_a_clinics_rows() {
             assert_eq!(res.code(), "not_found");
 
             // B's people in their own clinic, naming A's rows: never a success.
-            if template.contains("_id}/") || template.matches('{').count() > 1 {
-                let res = call(&app, &method, &fill_path(&template, b.id, &a), Some(token)).await;
+            if template.matches('{').count() > 1 {
+                let res = call(&app, &op, &fill_path(template, b.id, &a), Some(token)).await;
                 assert!(
                     matches!(res.status.as_u16(), 403 | 404),
                     "{method} {template} with clinic A's ids under clinic B answered {}: {}",
@@ -169,14 +199,15 @@ async fn no_endpoint_lets_another_clinic_reach_a_clinics_rows() {
         a.order,
         a.note,
     ];
-    for (method, template) in clinic_operations(&app).await {
-        if method != Method::GET || template.matches('{').count() > 1 {
+    for op in clinic_operations(&app).await {
+        let template = &op.template;
+        if op.method != Method::GET || template.matches('{').count() > 1 {
             continue;
         }
         let res = call(
             &app,
-            &method,
-            &fill_path(&template, b.id, &b),
+            &op,
+            &fill_path(template, b.id, &b),
             Some(&b.clinic.admin.token),
         )
         .await;
