@@ -4,6 +4,8 @@
 
 pub mod auth;
 pub mod clinic;
+pub mod doctors;
 pub mod page;
+pub mod rooms;
 
 pub use page::{Page, PageQuery};
