@@ -3,7 +3,10 @@
 //! the OpenAPI document at `/openapi.json` is generated from.
 
 pub mod accounts;
+pub mod doctors;
 pub mod health;
+pub mod keyset;
+pub mod rooms;
 
 use crate::state::AppState;
 use axum::Router;
@@ -19,6 +22,8 @@ use utoipa_axum::router::OpenApiRouter;
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "accounts", description = "Sign-up, sign-in, sessions, passwords, invitations"),
+        (name = "doctors", description = "Doctors, their weekly working hours and their time off"),
+        (name = "rooms", description = "Rooms appointments are held in"),
     )
 )]
 struct ApiDoc;
@@ -40,6 +45,8 @@ pub fn router(state: AppState) -> Router {
     let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())
         .merge(accounts::router())
+        .merge(doctors::router())
+        .merge(rooms::router())
         .split_for_parts();
     let api = std::sync::Arc::new(api);
     router
