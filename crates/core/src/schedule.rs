@@ -110,15 +110,67 @@ impl TimeRange {
 }
 
 /// One weekly working interval, e.g. Monday 09:00–13:00 in the clinic's zone.
-/// `weekday` counts from Monday = 1 to Sunday = 7 (ISO 8601).
+/// `weekday` counts from Monday = 1 to Sunday = 7 (ISO 8601). On the wire the
+/// times are `"HH:MM"` (`"HH:MM:00"` is read too); a day ends at 23:59 at the
+/// latest, as there is no 24:00.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WorkingHours {
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 7))]
     pub weekday: u8,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "09:00"))]
+    #[serde(with = "wall_clock")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, pattern = "^[0-2][0-9]:[0-5][0-9](:00)?$", example = "09:00")
+    )]
     pub starts: NaiveTime,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "13:00"))]
+    #[serde(with = "wall_clock")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, pattern = "^[0-2][0-9]:[0-5][0-9](:00)?$", example = "13:00")
+    )]
     pub ends: NaiveTime,
+}
+
+/// Wall-clock times of a schedule as `"HH:MM"`.
+///
+/// chrono's own serde writes `"09:00:00"` and reads almost anything (`"9:0"`,
+/// fractions, leap seconds). A working week is planned in whole minutes, so
+/// this writes `"09:00"` and reads `"09:00"` or `"09:00:00"`; seconds other
+/// than `00` are refused rather than silently dropped.
+pub mod wall_clock {
+    use chrono::NaiveTime;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(t: &NaiveTime, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&t.format("%H:%M"))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
+        let raw = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        parse(&raw).ok_or_else(|| {
+            D::Error::custom(format!(
+                "{raw:?} is not a time of day; write it as HH:MM, e.g. \"09:30\""
+            ))
+        })
+    }
+
+    /// `"HH:MM"` or `"HH:MM:00"`, 00:00 to 23:59.
+    pub fn parse(raw: &str) -> Option<NaiveTime> {
+        let two_digits = |s: &str| {
+            (s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse::<u32>().ok())
+                .flatten()
+        };
+        let mut parts = raw.split(':');
+        let hour = two_digits(parts.next()?)?;
+        let minute = two_digits(parts.next()?)?;
+        let seconds = parts.next();
+        if !matches!(seconds, None | Some("00")) || parts.next().is_some() {
+            return None;
+        }
+        NaiveTime::from_hms_opt(hour, minute, 0)
+    }
 }
 
 /// Checks a doctor's whole week: each interval well-formed, none overlapping.
@@ -275,6 +327,44 @@ mod tests {
         );
         assert!(validate_week(&[WorkingHours { weekday: 8, ..a }]).is_err());
         assert!(validate_week(&[WorkingHours { ends: t(8, 0), ..a }]).is_err());
+    }
+
+    #[test]
+    fn working_hours_are_hh_mm_on_the_wire() {
+        let h: WorkingHours =
+            serde_json::from_str(r#"{"weekday": 1, "starts": "09:00", "ends": "13:30:00"}"#)
+                .expect("parse");
+        assert_eq!((h.starts, h.ends), (t(9, 0), t(13, 30)));
+        assert_eq!(
+            serde_json::to_value(h).expect("json"),
+            serde_json::json!({"weekday": 1, "starts": "09:00", "ends": "13:30"})
+        );
+        for bad in [
+            "9:00",
+            "24:00",
+            "09:60",
+            "09:00:30",
+            "09:00:00.5",
+            "0900",
+            "",
+            "09:00:00:00",
+            " 09:00",
+        ] {
+            let raw = format!(r#"{{"weekday": 1, "starts": "{bad}", "ends": "13:00"}}"#);
+            assert!(
+                serde_json::from_str::<WorkingHours>(&raw).is_err(),
+                "{bad:?} accepted"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn wall_clock_round_trips(h in 0u32..24, m in 0u32..60) {
+            let time = NaiveTime::from_hms_opt(h, m, 0).expect("time");
+            let text = format!("{}", time.format("%H:%M"));
+            prop_assert_eq!(wall_clock::parse(&text), Some(time));
+        }
     }
 
     proptest! {

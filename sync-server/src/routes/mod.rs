@@ -5,9 +5,11 @@
 pub mod accounts;
 pub mod audit;
 pub mod clinics;
+pub mod doctors;
 pub mod health;
 pub mod invitations;
 mod keyset;
+pub mod rooms;
 pub mod staff;
 
 use crate::state::AppState;
@@ -27,6 +29,8 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "clinics", description = "A clinic's settings; opening another clinic"),
         (name = "staff", description = "A clinic's members, their roles, and invitations to join"),
         (name = "audit", description = "Who read or changed what, when, from which device"),
+        (name = "doctors", description = "Doctors, their weekly working hours and their time off"),
+        (name = "rooms", description = "Rooms appointments are held in"),
     )
 )]
 struct ApiDoc;
@@ -52,6 +56,8 @@ pub fn router(state: AppState) -> Router {
         .merge(staff::router())
         .merge(invitations::router())
         .merge(audit::router())
+        .merge(doctors::router())
+        .merge(rooms::router())
         .split_for_parts();
     let api = std::sync::Arc::new(api);
     router

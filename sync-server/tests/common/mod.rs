@@ -4,6 +4,7 @@
 
 pub mod fixtures;
 pub mod people;
+pub mod schedule;
 
 use clinic_core::Role;
 use clinic_core::api::auth::SessionGranted;

@@ -5,7 +5,9 @@
 pub mod audit;
 pub mod auth;
 pub mod clinic;
+pub mod doctors;
 pub mod page;
+pub mod rooms;
 pub mod staff;
 
 pub use page::{Page, PageQuery};
