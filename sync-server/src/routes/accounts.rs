@@ -360,15 +360,8 @@ async fn list_sessions(
     State(state): State<AppState>,
     session: AuthSession,
 ) -> ApiResult<Json<Vec<SessionView>>> {
-    let rows: Vec<(
-        Uuid,
-        Uuid,
-        String,
-        DateTime<Utc>,
-        DateTime<Utc>,
-        DateTime<Utc>,
-    )> = sqlx::query_as(
-        "SELECT s.id, s.device_id, d.name, s.created_at, s.last_used_at, s.expires_at
+    let rows: Vec<SessionRow> = sqlx::query_as(
+        "SELECT s.id, s.device_id, d.name AS device_name, s.created_at, s.last_used_at, s.expires_at
          FROM sessions s JOIN devices d ON d.id = s.device_id
          WHERE s.user_id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
          ORDER BY s.created_at DESC",
@@ -378,19 +371,27 @@ async fn list_sessions(
     .await?;
     Ok(Json(
         rows.into_iter()
-            .map(
-                |(id, device_id, device_name, created_at, last_used_at, expires_at)| SessionView {
-                    id,
-                    device_id,
-                    device_name,
-                    created_at,
-                    last_used_at,
-                    expires_at,
-                    current: id == session.session_id,
-                },
-            )
+            .map(|r| SessionView {
+                current: r.id == session.session_id,
+                id: r.id,
+                device_id: r.device_id,
+                device_name: r.device_name,
+                created_at: r.created_at,
+                last_used_at: r.last_used_at,
+                expires_at: r.expires_at,
+            })
             .collect(),
     ))
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: Uuid,
+    device_id: Uuid,
+    device_name: String,
+    created_at: DateTime<Utc>,
+    last_used_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
 }
 
 /// Revokes one of the caller's sessions (e.g. a lost laptop).
