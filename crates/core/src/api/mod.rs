@@ -2,8 +2,11 @@
 //! plain wire types and are parsed into checked values with their `parse`
 //! methods, which the desk can also call before going online.
 
+pub mod appointments;
 pub mod auth;
 pub mod clinic;
+pub mod nullable;
 pub mod page;
+pub mod patients;
 
 pub use page::{Page, PageQuery};
