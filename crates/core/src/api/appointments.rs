@@ -150,11 +150,16 @@ pub struct AppointmentView {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct AppointmentFilter {
     /// RFC 3339; appointments ending after this instant (write `+` as `%2B`).
+    #[cfg_attr(feature = "openapi", param(format = DateTime))]
     pub from: Option<String>,
     /// RFC 3339; appointments starting before this instant. At most 92 days after `from`.
+    #[cfg_attr(feature = "openapi", param(format = DateTime))]
     pub to: Option<String>,
+    #[cfg_attr(feature = "openapi", param(format = Uuid))]
     pub doctor_id: Option<String>,
+    #[cfg_attr(feature = "openapi", param(format = Uuid))]
     pub room_id: Option<String>,
+    #[cfg_attr(feature = "openapi", param(format = Uuid))]
     pub patient_id: Option<String>,
     /// One status or several separated by commas, e.g. `booked,checked_in`.
     pub status: Option<String>,
