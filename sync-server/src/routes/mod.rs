@@ -3,7 +3,10 @@
 //! the OpenAPI document at `/openapi.json` is generated from.
 
 pub mod accounts;
+pub mod appointments;
 pub mod health;
+pub mod keyset;
+pub mod patients;
 
 use crate::state::AppState;
 use axum::Router;
@@ -19,6 +22,8 @@ use utoipa_axum::router::OpenApiRouter;
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "accounts", description = "Sign-up, sign-in, sessions, passwords, invitations"),
+        (name = "patients", description = "Patients' identity and contact details, their appointment history and clinical notes"),
+        (name = "appointments", description = "The agenda: booking, moving, cancelling, check-in, no-show, completion"),
     )
 )]
 struct ApiDoc;
@@ -40,6 +45,8 @@ pub fn router(state: AppState) -> Router {
     let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())
         .merge(accounts::router())
+        .merge(patients::router())
+        .merge(appointments::router())
         .split_for_parts();
     let api = std::sync::Arc::new(api);
     router
