@@ -2,6 +2,8 @@
 //! template) and its own server on a free port, driven over real HTTP.
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
+pub mod patients;
+
 use clinic_core::Role;
 use clinic_core::api::auth::SessionGranted;
 use reqwest::{Method, StatusCode};
