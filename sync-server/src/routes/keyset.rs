@@ -1,8 +1,8 @@
-//! Opaque keyset cursors. A cursor is the sort key of the last row of a page,
-//! as URL-safe base64 of JSON: clients pass it back untouched, and a cursor
-//! that was not handed out by the same list is refused as `invalid`.
+//! Opaque keyset cursors: the sort key of a page's last row, as URL-safe
+//! base64 of its JSON. Clients only hand them back; a cursor that does not
+//! decode into the list's key is refused as `invalid` on field `cursor`.
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiError;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use clinic_core::api::Page;
@@ -10,12 +10,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub fn encode<K: Serialize>(key: &K) -> String {
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(key).expect("sort keys serialize"))
+    // A sort key made of ids, names and times always serialises.
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(key).unwrap_or_default())
 }
 
-/// The sort key inside `raw`, if a cursor was sent.
-pub fn decode<K: DeserializeOwned>(raw: Option<&str>) -> ApiResult<Option<K>> {
-    let Some(raw) = raw.filter(|s| !s.is_empty()) else {
+/// The key in `cursor`, or `None` for the first page.
+pub fn decode<K: DeserializeOwned>(cursor: Option<&str>) -> Result<Option<K>, ApiError> {
+    let Some(raw) = cursor.map(str::trim).filter(|c| !c.is_empty()) else {
         return Ok(None);
     };
     URL_SAFE_NO_PAD
@@ -24,27 +25,29 @@ pub fn decode<K: DeserializeOwned>(raw: Option<&str>) -> ApiResult<Option<K>> {
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .map(Some)
         .ok_or_else(|| {
-            ApiError::invalid(
-                "cursor",
-                "is not a cursor this list handed out; start again without one",
-            )
+            ApiError::invalid("cursor", "is not a cursor this list handed out; start over")
         })
 }
 
-/// Builds a page from rows fetched with `LIMIT limit + 1`: the extra row
-/// only tells that another page exists.
-pub fn page<T, K: Serialize>(mut rows: Vec<T>, limit: u32, key: impl Fn(&T) -> K) -> Page<T> {
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next_cursor = if more {
-        rows.last().map(|last| encode(&key(last)))
+/// Turns `limit + 1` fetched rows into a page: the extra row only tells that
+/// there is a next page, whose cursor is the last kept row's key.
+pub fn page<R, T, K: Serialize>(
+    mut rows: Vec<R>,
+    limit: u32,
+    key: impl Fn(&R) -> K,
+    view: impl FnMut(R) -> Result<T, ApiError>,
+) -> Result<Page<T>, ApiError> {
+    let limit = limit as usize;
+    let next_cursor = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(|r| encode(&key(r)))
     } else {
         None
     };
-    Page {
-        items: rows,
+    Ok(Page {
+        items: rows.into_iter().map(view).collect::<Result<_, _>>()?,
         next_cursor,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -54,29 +57,32 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
-        let key = ("ana lópez".to_owned(), Uuid::now_v7());
-        let raw = encode(&key);
-        assert!(
-            raw.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        let key = ("Ana".to_owned(), Uuid::now_v7());
+        let cursor = encode(&key);
+        assert_eq!(
+            decode::<(String, Uuid)>(Some(&cursor)).expect("decodes"),
+            Some(key)
         );
-        assert_eq!(decode::<(String, Uuid)>(Some(&raw)).expect("ok"), Some(key));
-        assert_eq!(decode::<(String, Uuid)>(None).expect("none"), None);
-        for bad in ["%%%", "bm90IGpzb24", &encode(&42)] {
-            let err = decode::<(String, Uuid)>(Some(bad)).expect_err("bad");
+        assert!(
+            decode::<(String, Uuid)>(None)
+                .expect("first page")
+                .is_none()
+        );
+        for bad in ["!!!", "bm90IGpzb24", &encode(&42)] {
+            let err = decode::<(String, Uuid)>(Some(bad)).expect_err("refused");
             assert_eq!(err.field.as_deref(), Some("cursor"));
         }
     }
 
     #[test]
-    fn pages_say_whether_more_follow() {
-        let p = page(vec![1, 2, 3], 2, |n| *n);
-        assert_eq!(p.items, [1, 2]);
+    fn pages_keep_limit_rows_and_point_past_the_last() {
+        let page = page(vec![1, 2, 3], 2, |n| *n, |n| Ok(n * 10)).expect("page");
+        assert_eq!(page.items, vec![10, 20]);
         assert_eq!(
-            decode::<i32>(p.next_cursor.as_deref()).expect("ok"),
+            decode::<i32>(page.next_cursor.as_deref()).expect("ok"),
             Some(2)
         );
-        let p = page(vec![1, 2], 2, |n| *n);
-        assert_eq!(p.next_cursor, None);
+        let last = super::page(vec![1, 2], 2, |n| *n, Ok::<i32, ApiError>).expect("page");
+        assert_eq!(last.next_cursor, None);
     }
 }

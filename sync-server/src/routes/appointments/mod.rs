@@ -179,15 +179,7 @@ async fn list_appointments(
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
-    let page = keyset::page(rows, limit, |r| (r.starts_at, r.id));
-    Ok(Json(Page {
-        items: page
-            .items
-            .into_iter()
-            .map(AppointmentRow::view)
-            .collect::<ApiResult<_>>()?,
-        next_cursor: page.next_cursor,
-    }))
+    keyset::page(rows, limit, |r| (r.starts_at, r.id), AppointmentRow::view).map(Json)
 }
 
 /// One appointment.

@@ -92,11 +92,7 @@ pub async fn list_notes(
     )
     .await?;
     tx.commit().await?;
-    let page = keyset::page(rows, limit, |r| (r.created_at, r.id));
-    Ok(Json(Page {
-        items: page.items.into_iter().map(Into::into).collect(),
-        next_cursor: page.next_cursor,
-    }))
+    keyset::page(rows, limit, |r| (r.created_at, r.id), |r| Ok(r.into())).map(Json)
 }
 
 /// Adds a clinical note to a patient's file, signed by the caller.

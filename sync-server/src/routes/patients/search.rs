@@ -91,15 +91,13 @@ pub async fn list_patients(
     .await?;
     db::audit(&mut tx, &member, "patient.listed", "patient", None).await?;
     tx.commit().await?;
-    let page = keyset::page(rows, limit, |r| (r.sort_key.clone(), r.patient.id));
-    Ok(Json(Page {
-        items: page
-            .items
-            .into_iter()
-            .map(|r| r.patient.view())
-            .collect::<ApiResult<_>>()?,
-        next_cursor: page.next_cursor,
-    }))
+    keyset::page(
+        rows,
+        limit,
+        |r| (r.sort_key.clone(), r.patient.id),
+        |r| r.patient.view(),
+    )
+    .map(Json)
 }
 
 #[cfg(test)]
