@@ -5,7 +5,7 @@
 pub mod accounts;
 pub mod appointments;
 pub mod health;
-pub mod keyset;
+mod keyset;
 pub mod patients;
 
 use crate::state::AppState;
