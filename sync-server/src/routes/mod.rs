@@ -3,12 +3,14 @@
 //! the OpenAPI document at `/openapi.json` is generated from.
 
 pub mod accounts;
+pub mod appointments;
 pub mod audit;
 pub mod clinics;
 pub mod doctors;
 pub mod health;
 pub mod invitations;
 mod keyset;
+pub mod patients;
 pub mod rooms;
 pub mod staff;
 
@@ -31,6 +33,8 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "audit", description = "Who read or changed what, when, from which device"),
         (name = "doctors", description = "Doctors, their weekly working hours and their time off"),
         (name = "rooms", description = "Rooms appointments are held in"),
+        (name = "patients", description = "Patients' identity and contact details, their appointment history and clinical notes"),
+        (name = "appointments", description = "The agenda: booking, moving, cancelling, check-in, no-show, completion"),
     )
 )]
 struct ApiDoc;
@@ -58,6 +62,8 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::router())
         .merge(doctors::router())
         .merge(rooms::router())
+        .merge(patients::router())
+        .merge(appointments::router())
         .split_for_parts();
     let api = std::sync::Arc::new(api);
     router

@@ -42,7 +42,7 @@ pub async fn fill_clinic(app: &TestApp, name: &str) -> Filled {
         "INSERT INTO doctor_hours (clinic_id, id, doctor_id, weekday, starts, ends) VALUES ($1, gen_random_uuid(), $2, 1, '09:00', '17:00')",
         "INSERT INTO doctor_time_off (clinic_id, id, doctor_id, starts_at, ends_at) VALUES ($1, $9, $2, now() + interval '30 days', now() + interval '31 days')",
         "INSERT INTO rooms (clinic_id, id, name) VALUES ($1, $4, 'Room 1')",
-        "INSERT INTO patients (clinic_id, id, full_name, email, email_consent) VALUES ($1, $3, 'Pat Private', 'pat@patients.example', true)",
+        "INSERT INTO patients (clinic_id, id, full_name, email, email_consent) VALUES ($1, $3, 'Pat Private of ' || (SELECT name FROM clinics WHERE id = $1), 'pat@patients.example', true)",
         "INSERT INTO clinical_notes (clinic_id, id, patient_id, author_id, body) VALUES ($1, $11, $3, $6, 'confidential note')",
         "INSERT INTO appointments (clinic_id, id, doctor_id, patient_id, room_id, starts_at, ends_at) VALUES ($1, $8, $2, $3, $4, date_trunc('hour', now()) + interval '7 days', date_trunc('hour', now()) + interval '7 days 30 minutes')",
         "INSERT INTO external_workers (clinic_id, id, full_name, email, rate_per_report_minor, currency) VALUES ($1, $5, 'Rad', 'rad@example.com', 5000, 'EUR')",

@@ -4,7 +4,7 @@ use crate::contact::{optional_text, required_text};
 use crate::error::Invalid;
 use crate::schedule::{TimeRange, WorkingHours, validate_week};
 use chrono::{DateTime, TimeDelta, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub const MAX_SPECIALTIES: usize = 20;
@@ -105,7 +105,7 @@ pub struct UpdateDoctor {
     pub specialties: Option<Vec<String>>,
     #[serde(
         default,
-        deserialize_with = "nullable",
+        deserialize_with = "crate::api::nullable::deserialize",
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Uuid>, nullable))]
@@ -140,15 +140,6 @@ impl UpdateDoctor {
             active: self.active,
         })
     }
-}
-
-/// Tells a field sent as `null` (`Some(None)`) from one left out (`None`).
-pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
 }
 
 /// Filters of the doctor list (with `limit` and `cursor`, see `PageQuery`).

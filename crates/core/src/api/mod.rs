@@ -2,11 +2,14 @@
 //! plain wire types and are parsed into checked values with their `parse`
 //! methods, which the desk can also call before going online.
 
+pub mod appointments;
 pub mod audit;
 pub mod auth;
 pub mod clinic;
 pub mod doctors;
+pub mod nullable;
 pub mod page;
+pub mod patients;
 pub mod rooms;
 pub mod staff;
 
