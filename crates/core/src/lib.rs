@@ -9,6 +9,7 @@ pub mod order;
 pub mod password;
 pub mod role;
 pub mod schedule;
+pub mod sync;
 
 pub use error::{ErrorBody, ErrorCode, Invalid};
 pub use role::{Permission, Role};

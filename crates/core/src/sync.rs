@@ -1,0 +1,325 @@
+//! The sync protocol between a desk and the server (docs/SYNC.md).
+//!
+//! Writes go up as named mutations, each applied by the server in its own
+//! transaction with every permission and invariant re-checked. Reads come
+//! down as rows newer than the desk's cursor, each stamped with the clinic's
+//! version counter inside the transaction that wrote it.
+
+use crate::ErrorCode;
+use crate::api::appointments::{BookAppointment, CancelAppointment, RescheduleAppointment};
+use crate::api::clinic::ClinicView;
+use crate::api::doctors::{DoctorView, NewTimeOff, TimeOffView, WeekHours};
+use crate::api::patients::{ClinicalNoteView, NewPatient, PatientView, UpdatePatient};
+use crate::api::rooms::{NewRoom, RoomView, UpdateRoom};
+use crate::schedule::{AppointmentStatus, WorkingHours};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Most mutations one push may carry; a desk with more pushes several times.
+pub const MAX_PUSH: usize = 500;
+/// Changes per pull page unless the desk asks for another size.
+pub const DEFAULT_PULL_LIMIT: u32 = 5_000;
+pub const MAX_PULL_LIMIT: u32 = 20_000;
+
+/// Everything a desk can change, named as the person did it. The desk picks
+/// the ids of rows it creates (UUIDv7), so a row made offline keeps its id
+/// once the server accepts it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Mutation {
+    RegisterPatient {
+        patient_id: Uuid,
+        patient: NewPatient,
+    },
+    UpdatePatient {
+        patient_id: Uuid,
+        changes: UpdatePatient,
+    },
+    ArchivePatient {
+        patient_id: Uuid,
+    },
+    BookAppointment {
+        appointment_id: Uuid,
+        booking: BookAppointment,
+    },
+    RescheduleAppointment {
+        appointment_id: Uuid,
+        change: RescheduleAppointment,
+    },
+    CancelAppointment {
+        appointment_id: Uuid,
+        cancel: CancelAppointment,
+    },
+    CheckIn {
+        appointment_id: Uuid,
+    },
+    MarkNoShow {
+        appointment_id: Uuid,
+    },
+    CompleteAppointment {
+        appointment_id: Uuid,
+    },
+    SetWorkingHours {
+        doctor_id: Uuid,
+        week: WeekHours,
+    },
+    AddTimeOff {
+        doctor_id: Uuid,
+        time_off_id: Uuid,
+        time_off: NewTimeOff,
+    },
+    RemoveTimeOff {
+        doctor_id: Uuid,
+        time_off_id: Uuid,
+    },
+    CreateRoom {
+        room_id: Uuid,
+        room: NewRoom,
+    },
+    UpdateRoom {
+        room_id: Uuid,
+        changes: UpdateRoom,
+    },
+}
+
+impl Mutation {
+    /// The mutation's name, as stored with its result and shown in the conflict inbox.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Mutation::RegisterPatient { .. } => "register_patient",
+            Mutation::UpdatePatient { .. } => "update_patient",
+            Mutation::ArchivePatient { .. } => "archive_patient",
+            Mutation::BookAppointment { .. } => "book_appointment",
+            Mutation::RescheduleAppointment { .. } => "reschedule_appointment",
+            Mutation::CancelAppointment { .. } => "cancel_appointment",
+            Mutation::CheckIn { .. } => "check_in",
+            Mutation::MarkNoShow { .. } => "mark_no_show",
+            Mutation::CompleteAppointment { .. } => "complete_appointment",
+            Mutation::SetWorkingHours { .. } => "set_working_hours",
+            Mutation::AddTimeOff { .. } => "add_time_off",
+            Mutation::RemoveTimeOff { .. } => "remove_time_off",
+            Mutation::CreateRoom { .. } => "create_room",
+            Mutation::UpdateRoom { .. } => "update_room",
+        }
+    }
+}
+
+/// A mutation as a desk queued it. `seq` counts up from 1 per device and is,
+/// with the device, the mutation's idempotency key on the server.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PendingMutation {
+    pub seq: i64,
+    pub id: Uuid,
+    pub mutation: Mutation,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushRequest {
+    /// In the order they were made; at most 500.
+    pub mutations: Vec<PendingMutation>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushResponse {
+    /// One per pushed mutation, in the same order.
+    pub results: Vec<MutationResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MutationResult {
+    pub seq: i64,
+    pub id: Uuid,
+    pub outcome: Outcome,
+}
+
+/// What became of a mutation. A rejection is final: retrying the same
+/// (device, seq) returns the same answer; the desk moves it to its conflict inbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    Applied,
+    Rejected { code: ErrorCode, message: String },
+}
+
+/// `?cursor=&limit=&priority=` of a pull.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct PullQuery {
+    /// The `cursor` of the previous page; 0 or absent on first sync.
+    pub cursor: Option<i64>,
+    /// Changes per page, 1 to 20000; 5000 when absent.
+    pub limit: Option<u32>,
+    /// First sync only: the clinic's settings, doctors, hours, rooms and the
+    /// coming weeks' agenda with its patients, so the desk is usable at once.
+    /// The page does not move the cursor; the full pull follows.
+    #[serde(default)]
+    pub priority: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PullPage {
+    pub changes: Vec<Change>,
+    /// Pass back as `cursor` for the next page.
+    pub cursor: i64,
+    /// More changes are waiting beyond this page.
+    pub has_more: bool,
+}
+
+/// One row to store or forget. `Delete` also covers rows the member may no
+/// longer see (an appointment moved to another doctor's agenda).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Change {
+    Upsert {
+        version: i64,
+        row: SyncRow,
+    },
+    Delete {
+        version: i64,
+        table: SyncTable,
+        id: Uuid,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SyncTable {
+    Clinic,
+    Doctors,
+    DoctorHours,
+    DoctorTimeOff,
+    Rooms,
+    Patients,
+    ClinicalNotes,
+    Appointments,
+}
+
+/// A synced row, as stored on the desk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "table", content = "data", rename_all = "snake_case")]
+pub enum SyncRow {
+    Clinic(ClinicView),
+    Doctors(DoctorView),
+    DoctorHours(HoursRow),
+    DoctorTimeOff(TimeOffView),
+    Rooms(RoomView),
+    Patients(PatientView),
+    ClinicalNotes(ClinicalNoteView),
+    Appointments(AppointmentRow),
+}
+
+impl SyncRow {
+    pub fn table(&self) -> SyncTable {
+        match self {
+            SyncRow::Clinic(_) => SyncTable::Clinic,
+            SyncRow::Doctors(_) => SyncTable::Doctors,
+            SyncRow::DoctorHours(_) => SyncTable::DoctorHours,
+            SyncRow::DoctorTimeOff(_) => SyncTable::DoctorTimeOff,
+            SyncRow::Rooms(_) => SyncTable::Rooms,
+            SyncRow::Patients(_) => SyncTable::Patients,
+            SyncRow::ClinicalNotes(_) => SyncTable::ClinicalNotes,
+            SyncRow::Appointments(_) => SyncTable::Appointments,
+        }
+    }
+
+    pub fn id(&self) -> Uuid {
+        match self {
+            SyncRow::Clinic(r) => r.id,
+            SyncRow::Doctors(r) => r.id,
+            SyncRow::DoctorHours(r) => r.id,
+            SyncRow::DoctorTimeOff(r) => r.id,
+            SyncRow::Rooms(r) => r.id,
+            SyncRow::Patients(r) => r.id,
+            SyncRow::ClinicalNotes(r) => r.id,
+            SyncRow::Appointments(r) => r.id,
+        }
+    }
+}
+
+/// One weekly working interval of a doctor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HoursRow {
+    pub id: Uuid,
+    pub doctor_id: Uuid,
+    #[serde(flatten)]
+    pub hours: WorkingHours,
+}
+
+/// An appointment as stored: ids only. Names come from the desk's own
+/// doctors, patients and rooms, so a renamed patient is never shown stale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AppointmentRow {
+    pub id: Uuid,
+    pub doctor_id: Uuid,
+    pub patient_id: Uuid,
+    pub room_id: Option<Uuid>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub status: AppointmentStatus,
+    pub reason: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub created_by: Option<Uuid>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Server-sent event telling desks of a clinic that there is something to pull.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Poke {
+    /// The clinic's version after the change.
+    pub version: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn mutations_travel_as_tagged_json() {
+        let m = Mutation::CancelAppointment {
+            appointment_id: Uuid::nil(),
+            cancel: CancelAppointment {
+                reason: "ill".into(),
+            },
+        };
+        let wire = serde_json::to_value(&m).expect("json");
+        assert_eq!(wire["type"], "cancel_appointment");
+        assert_eq!(wire["cancel"]["reason"], "ill");
+        assert_eq!(m.name(), "cancel_appointment");
+        let back: Mutation = serde_json::from_value(wire).expect("back");
+        assert_eq!(back.name(), m.name());
+    }
+
+    #[test]
+    fn outcomes_and_changes_have_stable_shapes() {
+        let rejected = Outcome::Rejected {
+            code: ErrorCode::SlotTaken,
+            message: "taken".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&rejected).expect("json"),
+            json!({"status": "rejected", "code": "slot_taken", "message": "taken"})
+        );
+        let gone = Change::Delete {
+            version: 7,
+            table: SyncTable::Appointments,
+            id: Uuid::nil(),
+        };
+        assert_eq!(serde_json::to_value(&gone).expect("json")["op"], "delete");
+    }
+}
