@@ -37,6 +37,7 @@ ensure_dev_deps
 
 step "PostgreSQL"
 ensure_postgres
+ensure_app_database
 
 step "Building the UI (ui/dist)"
 (cd ui && npm run build)

@@ -106,3 +106,17 @@ drop_test_databases() {
     -c "SELECT datname FROM pg_database WHERE datname LIKE 'clinic\_test\_%' OR datname LIKE 'clinic\_tpl\_%'")
   info "test databases cleared"
 }
+
+# The app keeps its data in its own database, not in the server's maintenance
+# database: when DATABASE_URL names `postgres`, use (and create) `clinic_desk`.
+ensure_app_database() {
+  local base=${DATABASE_URL%%\?*} query=""
+  [[ "$DATABASE_URL" == *\?* ]] && query="?${DATABASE_URL#*\?}"
+  [[ "${base##*/}" == postgres ]] || return 0
+  if [[ "$(psql -w -X -q -A -t -d "$DATABASE_URL" -c "SELECT 1 FROM pg_database WHERE datname = 'clinic_desk'")" != 1 ]]; then
+    psql -w -X -q -d "$DATABASE_URL" -c 'CREATE DATABASE clinic_desk' >/dev/null
+    info "created the database clinic_desk"
+  fi
+  export DATABASE_URL="${base%/*}/clinic_desk$query"
+  info "app database: $(redact_url "$DATABASE_URL")"
+}
