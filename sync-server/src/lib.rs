@@ -6,6 +6,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod generate;
 pub mod migrate;
 pub mod routes;
 pub mod startup;

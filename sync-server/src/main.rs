@@ -2,7 +2,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use sync_server::config::Settings;
 use sync_server::startup::Application;
-use sync_server::{demo, migrate, telemetry};
+use sync_server::{demo, generate, migrate, telemetry};
 
 /// Clinic Desk's sync server. Configuration: see the README (DATABASE_URL, CLINIC_*).
 #[derive(Parser)]
@@ -20,6 +20,15 @@ enum Command {
     Migrate,
     /// Create the demo clinic with its staff, doctors, rooms, patients and agenda (idempotent).
     SeedDemo,
+    /// Generate a large clinic for benchmarks (bulk load; needs a superuser DATABASE_URL).
+    GenerateClinic {
+        #[arg(long, default_value = "Bench Clinic")]
+        name: String,
+        #[arg(long, default_value_t = 100_000)]
+        patients: i64,
+        #[arg(long, default_value_t = 1_000_000)]
+        appointments: i64,
+    },
 }
 
 #[tokio::main]
@@ -32,6 +41,25 @@ async fn main() -> anyhow::Result<()> {
         Command::SeedDemo => {
             migrate::run(settings.database.owner_options()?).await?;
             demo::seed(&settings).await
+        }
+        Command::GenerateClinic {
+            name,
+            patients,
+            appointments,
+        } => {
+            migrate::run(settings.database.owner_options()?).await?;
+            let started = std::time::Instant::now();
+            let made = generate::generate(&settings, &name, patients, appointments).await?;
+            println!(
+                "Generated clinic {} with {} patients and {} appointments in {:.1} s; admin {} / {}",
+                made.clinic_id,
+                made.patients,
+                made.appointments,
+                started.elapsed().as_secs_f64(),
+                made.admin_email,
+                sync_server::demo::DEMO_PASSWORD
+            );
+            Ok(())
         }
         Command::Serve => {
             migrate::run(settings.database.owner_options()?).await?;
