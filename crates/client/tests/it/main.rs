@@ -1,0 +1,5 @@
+//! The desk crate's integration tests, in one binary (one link on 2 cores).
+
+mod crash;
+mod fixture;
+mod local;
