@@ -8,7 +8,9 @@
 use crate::error::{Error, Result};
 use crate::mutations::{Actor, Effect, Mode};
 use crate::store::Store;
-use crate::store::queries::{self, Conflict, DayAgenda, PatientHit, PatientRecord, WeekAgenda};
+use crate::store::queries::{
+    self, AgendaEntry, Conflict, DayAgenda, PatientHit, PatientRecord, WeekAgenda,
+};
 use crate::store::rebase::{self, PullKind, PushSummary};
 use crate::store::state::{self, OutboxEntry, SyncInfo};
 use crate::time::{Clock, local_date, to_text};
@@ -426,6 +428,11 @@ impl Desk {
         limit: usize,
     ) -> Result<Vec<PatientHit>> {
         queries::search_patients(self.store().conn_ref(), text, include_archived, limit)
+    }
+
+    /// One appointment as the agenda shows it.
+    pub fn appointment(&self, appointment_id: Uuid) -> Result<Option<AgendaEntry>> {
+        queries::agenda_entry(self.store().conn_ref(), appointment_id)
     }
 
     pub fn patient(&self, patient_id: Uuid) -> Result<Option<PatientRecord>> {

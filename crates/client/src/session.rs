@@ -410,8 +410,15 @@ impl Sessions {
                 device_id: devices.get(&account).copied(),
             })
             .await?;
-        let membership = pick_clinic(&granted.memberships, login.clinic_id)?;
         let token = SecretString::from(granted.token);
+        let membership = match pick_clinic(&granted.memberships, login.clinic_id) {
+            Ok(m) => m,
+            Err(e) => {
+                // Leave no session behind on the server for a sign-in that goes no further.
+                let _ = api.clone().with_token(token).logout().await;
+                return Err(e);
+            }
+        };
         let kept = self.vault.keep(&account, &token)?;
         let profile = Profile {
             server,
@@ -435,6 +442,22 @@ impl Sessions {
             memberships: granted.memberships,
             token_warning: kept.warning,
         })
+    }
+
+    /// Opens another clinic of the signed-in account (the token serves all
+    /// of them); `memberships` as `ApiClient::me` returns them.
+    pub fn switch_clinic(
+        &self,
+        memberships: &[MembershipView],
+        clinic_id: Uuid,
+    ) -> Result<Profile> {
+        let mut profile = self.require()?;
+        let m = pick_clinic(memberships, Some(clinic_id))?;
+        profile.clinic_id = m.clinic_id;
+        profile.clinic_name = m.clinic_name.clone();
+        profile.role = m.role;
+        self.write_json(&self.profile_path(), &profile)?;
+        Ok(profile)
     }
 
     /// Signs out: revokes the session on the server when it can be reached,

@@ -16,7 +16,7 @@ use clinic_core::api::patients::{ClinicalNoteView, PatientView};
 use clinic_core::api::rooms::RoomView;
 use clinic_core::schedule::{AppointmentStatus, WorkingHours};
 use clinic_core::sync::{Mutation, SyncTable};
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -185,6 +185,13 @@ pub(crate) fn appointments_between(
             read_entry,
         )?
         .collect::<rusqlite::Result<_>>()?)
+}
+
+pub(crate) fn agenda_entry(conn: &Connection, id: Uuid) -> Result<Option<AgendaEntry>> {
+    let sql = format!("{AGENDA_SELECT} WHERE a.id = ?1");
+    Ok(conn
+        .query_row(&sql, [id.to_string()], read_entry)
+        .optional()?)
 }
 
 pub(crate) fn day_agenda(

@@ -2,4 +2,6 @@
 
 mod crash;
 mod fixture;
+mod http;
 mod local;
+mod stub;
