@@ -1,5 +1,6 @@
 //! The desk crate's integration tests, in one binary (one link on 2 cores).
 
+mod cli;
 mod crash;
 mod fixture;
 mod http;
