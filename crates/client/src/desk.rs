@@ -296,6 +296,8 @@ impl Desk {
             .into_iter()
             .find(|c| c.id == conflict_id)
             .ok_or_else(|| Error::not_found("conflict"))?;
+        // Taken off the inbox in the same transaction as its replacement is
+        // queued; if another window resolved it meanwhile, nothing happens twice.
         let replacement = match resolution {
             Resolution::Discard => None,
             Resolution::Retry => Some(conflict.mutation),
@@ -340,6 +342,13 @@ impl Desk {
         let tx = store
             .conn()
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let removed = tx.execute(
+            "DELETE FROM conflicts WHERE id = ?1",
+            [conflict_id.to_string()],
+        )?;
+        if removed == 0 {
+            return Err(Error::not_found("conflict"));
+        }
         let mut queued = None;
         if let Some(mutation) = replacement {
             let seq = state::take_seq(&tx)?;
@@ -359,10 +368,6 @@ impl Desk {
                 row_id: row_of(&mutation),
             });
         }
-        tx.execute(
-            "DELETE FROM conflicts WHERE id = ?1",
-            [conflict_id.to_string()],
-        )?;
         tx.commit()?;
         drop(store);
         self.changed();

@@ -111,6 +111,9 @@ pub struct SyncEngine {
     api: ApiClient,
     clinic_id: Uuid,
     config: EngineConfig,
+    /// One sync at a time per engine: a "sync now" during a background sync
+    /// waits for it instead of interleaving pages.
+    running: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl SyncEngine {
@@ -120,12 +123,14 @@ impl SyncEngine {
             desk,
             api,
             config,
+            running: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
     /// Pushes the whole outbox, then pulls until the server has nothing
     /// more: on first sync the priority page, then everything from cursor 0.
     pub async fn sync_once(&self) -> Result<SyncReport> {
+        let _one_at_a_time = self.running.lock().await;
         let mut report = SyncReport::default();
         loop {
             let batch = blocking(&self.desk, |d| d.pending_batch(MAX_PUSH)).await?;

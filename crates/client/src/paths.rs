@@ -8,9 +8,24 @@
 //!   stores/<server>/<clinic>/<user>.sqlite3   one store per (server, clinic, user)
 //! ```
 
+use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use uuid::Uuid;
+
+/// Creates `dir` (and its parents) and makes it private to the user: stores
+/// hold patient records.
+pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| Error::io(format!("protecting {}", dir.display()), e))?;
+    }
+    Ok(())
+}
 
 /// `CLINIC_DESK_DATA_DIR`, else the platform's data directory
 /// (`~/.local/share/clinic-desk` on Linux).

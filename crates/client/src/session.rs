@@ -11,7 +11,7 @@
 use crate::api::ApiClient;
 use crate::desk::{Desk, DeskIdentity};
 use crate::error::{Error, Result};
-use crate::paths;
+use crate::paths::{self, create_private_dir};
 use chrono::{DateTime, Utc};
 use clinic_core::Role;
 use clinic_core::api::auth::{LoginRequest, MembershipView};
@@ -231,18 +231,6 @@ impl TokenVault {
     }
 }
 
-fn create_private_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-            .map_err(|e| Error::io(format!("protecting {}", dir.display()), e))?;
-    }
-    Ok(())
-}
-
 /// Who is signed in on this desk, for which clinic. No secret in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {
@@ -386,8 +374,7 @@ impl Sessions {
     }
 
     fn write_json(&self, path: &Path, value: &impl Serialize) -> Result<()> {
-        std::fs::create_dir_all(&self.data_dir)
-            .map_err(|e| Error::io(format!("creating {}", self.data_dir.display()), e))?;
+        create_private_dir(&self.data_dir)?;
         let tmp = path.with_extension("json.tmp");
         std::fs::write(&tmp, serde_json::to_vec_pretty(value)?)
             .map_err(|e| Error::io(format!("writing {}", tmp.display()), e))?;

@@ -30,9 +30,20 @@ impl Store {
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+            crate::paths::create_private_dir(dir)?;
         }
+        // Patient records: the file is the user's alone. SQLite gives its
+        // -wal and -shm files the database file's permissions.
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        options
+            .open(path)
+            .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -141,6 +152,17 @@ mod tests {
             .expect("fk");
         assert_eq!(fk, 1);
         assert!(store.check().expect("check").is_empty());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &std::path::Path| {
+                std::fs::metadata(p).expect("exists").permissions().mode() & 0o777
+            };
+            let file = dir.path().join("a/b/store.sqlite3");
+            assert_eq!(mode(&file), 0o600);
+            assert_eq!(mode(&dir.path().join("a/b/store.sqlite3-wal")), 0o600);
+            assert_eq!(mode(&dir.path().join("a/b")), 0o700);
+        }
         drop(store);
         // Reopening runs no migration twice.
         Store::open(&dir.path().join("a/b/store.sqlite3")).expect("reopen");

@@ -545,6 +545,12 @@ fn conflicts_can_be_retried_once_the_slot_frees_up_or_discarded() {
             .expect("discard"),
         None
     );
+    assert_eq!(
+        desk.resolve_conflict(c.id, Resolution::Retry)
+            .expect_err("already resolved")
+            .code(),
+        "not_found"
+    );
     assert!(desk.conflicts().expect("conflicts").is_empty());
     assert!(desk.outbox().expect("outbox").is_empty());
     assert!(
