@@ -32,3 +32,18 @@ pub use store::queries::{
 pub use store::rebase::{PullKind, PushSummary};
 pub use store::state::{OutboxEntry, OutboxState, SyncInfo};
 pub use time::Clock;
+
+#[cfg(test)]
+mod tests {
+    /// The Tauri app keeps these in its managed state and calls them from
+    /// any thread.
+    #[test]
+    fn handles_are_shareable_across_threads() {
+        fn shareable<T: Send + Sync + 'static>() {}
+        shareable::<crate::Desk>();
+        shareable::<crate::SyncEngine>();
+        shareable::<crate::EngineHandle>();
+        shareable::<crate::Sessions>();
+        shareable::<crate::ApiClient>();
+    }
+}

@@ -445,3 +445,101 @@ fn sync_says_what_stays_queued_when_the_server_is_away() {
     );
     assert!(failed.stderr.contains("[offline]"), "{}", failed.stderr);
 }
+
+#[test]
+fn sync_watch_pushes_what_other_desk_processes_queue() {
+    let w = World::new();
+    let stub = Stub::start(server_for(
+        &w,
+        &[("ana@clinic.example", w.reception_user, Role::Reception)],
+    ));
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    let login = desk(
+        d,
+        &[
+            "login",
+            "--server",
+            &stub.url(),
+            "--email",
+            "ana@clinic.example",
+            "--password-stdin",
+        ],
+        Some(PASSWORD),
+    );
+    assert!(login.ok, "{}", login.stderr);
+    let mut watcher = Command::new(env!("CARGO_BIN_EXE_desk"))
+        .arg("--data-dir")
+        .arg(d)
+        .args(["--json", "sync", "--watch"])
+        .env("CLINIC_DESK_TOKEN_STORE", "file")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("watcher");
+    let (lines_tx, lines) = std::sync::mpsc::channel::<String>();
+    let stdout = watcher.stdout.take().expect("stdout");
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Book only once the watcher is idle after its first sync, so the push
+    // below can only come from it noticing another process's write.
+    loop {
+        let line = lines
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("the watcher reports its state");
+        if line.contains("\"state\":\"online\"") {
+            break;
+        }
+    }
+    let pushes_before = stub.server.lock().expect("lock").pushes.len();
+    assert_eq!(pushes_before, 0);
+    let day = next_week().format("%Y-%m-%d").to_string();
+    let booked = ok(
+        d,
+        &[
+            "--json",
+            "book",
+            "--doctor",
+            &w.chen.id.to_string(),
+            "--patient",
+            &w.mateo.id.to_string(),
+            "--start",
+            &format!("{day} 17:00"),
+            "--minutes",
+            "15",
+        ],
+    )
+    .json();
+    let id: uuid::Uuid = booked["queued"]["row_id"]
+        .as_str()
+        .expect("id")
+        .parse()
+        .expect("uuid");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !stub
+        .server
+        .lock()
+        .expect("lock")
+        .appointments()
+        .iter()
+        .any(|a| a.id == id)
+    {
+        if std::time::Instant::now() > deadline {
+            let _ = watcher.kill();
+            panic!("the watching desk never pushed the booking");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    watcher.kill().expect("kill");
+    watcher.wait().expect("reaped");
+}
