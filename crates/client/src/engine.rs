@@ -11,7 +11,9 @@ use crate::desk::Desk;
 use crate::error::{Error, ErrorView, Result};
 use crate::store::rebase::PullKind;
 use chrono::{DateTime, Utc};
-use clinic_core::sync::{DEFAULT_PULL_LIMIT, MAX_PUSH, PullQuery, PushRequest};
+use clinic_core::sync::{
+    DEFAULT_PULL_LIMIT, MAX_PUSH, MutationResult, Outcome, PullQuery, PushRequest, PushResponse,
+};
 use futures_util::StreamExt;
 use rand::Rng;
 use serde::Serialize;
@@ -93,6 +95,13 @@ pub struct SyncReport {
     pub cursor: i64,
 }
 
+/// Whether a failed push says something about the mutations it carried (a
+/// body the server cannot take), rather than about the session, the clinic
+/// or the server's health, which pushing again later may cure.
+fn refuses_the_body(status: u16) -> bool {
+    matches!(status, 400 | 413 | 422)
+}
+
 /// Runs a blocking store call off the async runtime's threads.
 async fn blocking<T, F>(desk: &Desk, f: F) -> Result<T>
 where
@@ -132,12 +141,13 @@ impl SyncEngine {
     pub async fn sync_once(&self) -> Result<SyncReport> {
         let _one_at_a_time = self.running.lock().await;
         let mut report = SyncReport::default();
+        let mut batch_size = MAX_PUSH;
         loop {
-            let batch = blocking(&self.desk, |d| d.pending_batch(MAX_PUSH)).await?;
+            let batch = blocking(&self.desk, move |d| d.pending_batch(batch_size)).await?;
             if batch.is_empty() {
                 break;
             }
-            let answer = self
+            let pushed = self
                 .api
                 .push(
                     self.clinic_id,
@@ -145,7 +155,42 @@ impl SyncEngine {
                         mutations: batch.clone(),
                     },
                 )
-                .await?;
+                .await;
+            let answer = match pushed {
+                Ok(answer) => answer,
+                Err(ApiError::Server { status, body }) if refuses_the_body(status) => {
+                    if batch.len() > 1 {
+                        // Find the one the server cannot take: push one at a time.
+                        batch_size = 1;
+                        continue;
+                    }
+                    // This mutation alone is refused as a whole request (e.g. a
+                    // kind the server does not know yet): into the inbox with
+                    // the server's reason, so the ones behind it move on.
+                    tracing::warn!(
+                        seq = batch[0].seq,
+                        mutation = batch[0].mutation.name(),
+                        status,
+                        code = body.code.as_str(),
+                        "the server refused a pushed mutation outright"
+                    );
+                    PushResponse {
+                        results: vec![MutationResult {
+                            seq: batch[0].seq,
+                            id: batch[0].id,
+                            outcome: Outcome::Rejected {
+                                code: body.code,
+                                message: format!(
+                                    "the server refused this action: {}",
+                                    body.message
+                                ),
+                            },
+                        }],
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            };
+            batch_size = MAX_PUSH;
             let answered = answer.results.len();
             let summary =
                 blocking(&self.desk, move |d| d.apply_push_response(&batch, &answer)).await?;

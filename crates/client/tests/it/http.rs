@@ -465,6 +465,61 @@ async fn a_revoked_session_stops_the_engine_as_signed_out_and_keeps_the_outbox()
     handle.shutdown().await;
 }
 
+#[tokio::test]
+async fn a_mutation_the_server_refuses_outright_goes_to_the_inbox_and_does_not_block_the_rest() {
+    use clinic_core::api::rooms::NewRoom;
+    let w = World::new();
+    let stub = Stub::start(server_for(
+        &w,
+        &[("admin@clinic.example", w.reception_user, Role::Admin)],
+    ));
+    let (desk, api) = signed_in(&stub, &w, "admin@clinic.example", Role::Admin).await;
+    let engine = SyncEngine::new(desk.clone(), api, quick());
+    engine.sync_once().await.expect("first sync");
+    stub.server.lock().expect("lock").refuse_bodies_with = Some("create_room");
+
+    let start = madrid(2026, 3, 23, 10, 0);
+    let first = desk
+        .book(booking(w.garcia.id, w.lucia.id, start, 30))
+        .expect("book");
+    desk.create_room(NewRoom {
+        name: "Sala 9".into(),
+    })
+    .expect("room");
+    let second = desk
+        .book(booking(w.chen.id, w.mateo.id, start, 30))
+        .expect("book");
+
+    let report = engine.sync_once().await.expect("sync goes through");
+    assert_eq!((report.applied, report.rejected), (2, 1));
+    let conflicts = desk.conflicts().expect("conflicts");
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(conflicts[0].name, "create_room");
+    assert_eq!(conflicts[0].code, "invalid");
+    assert!(
+        conflicts[0]
+            .message
+            .starts_with("the server refused this action: unknown mutation type")
+    );
+    assert!(
+        !desk
+            .rooms(true)
+            .expect("rooms")
+            .iter()
+            .any(|r| r.name == "Sala 9")
+    );
+    let on_server: Vec<Uuid> = stub
+        .server
+        .lock()
+        .expect("lock")
+        .appointments()
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    assert!(on_server.contains(&first.row_id) && on_server.contains(&second.row_id));
+    assert!(desk.outbox().expect("outbox").is_empty());
+}
+
 /// A keyring that is not there, as on a headless box without D-Bus.
 struct NoKeyring;
 impl SecretStore for NoKeyring {

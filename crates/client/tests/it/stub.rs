@@ -52,6 +52,9 @@ pub struct Server {
     pub pulls: Vec<(PullQuery, bool)>,
     /// Answer pushes with this status instead (a failing server).
     pub fail_pushes: Option<StatusCode>,
+    /// Refuse whole push bodies holding this kind of mutation (one the
+    /// server does not know), as a 422.
+    pub refuse_bodies_with: Option<&'static str>,
     pokes: Option<broadcast::Sender<i64>>,
 }
 
@@ -347,6 +350,15 @@ async fn push(
     s.pushes.push((device, req.clone()));
     if let Some(status) = s.fail_pushes {
         return error(status, ErrorCode::Internal, "the server failed");
+    }
+    if let Some(name) = s.refuse_bodies_with
+        && req.mutations.iter().any(|m| m.mutation.name() == name)
+    {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::Invalid,
+            &format!("unknown mutation type {name}"),
+        );
     }
     let mut results = Vec::new();
     for m in &req.mutations {
