@@ -398,6 +398,12 @@ impl Sessions {
             })
             .await?;
         let token = SecretString::from(granted.token);
+        // The session this one replaces, read before its token is overwritten.
+        let previous = self
+            .current()
+            .ok()
+            .flatten()
+            .and_then(|p| self.token(&p).ok().map(|t| (p, t)));
         let membership = match pick_clinic(&granted.memberships, login.clinic_id) {
             Ok(m) => m,
             Err(e) => {
@@ -421,9 +427,20 @@ impl Sessions {
             role: membership.role,
             token_location: kept.location,
         };
-        devices.insert(account, granted.device_id);
+        devices.insert(account.clone(), granted.device_id);
         self.write_json(&self.devices_path(), &devices)?;
         self.write_json(&self.profile_path(), &profile)?;
+        if let Some((old, old_token)) = previous {
+            // Leave no live session without a token behind: revoke the one
+            // replaced (briefly; it expires anyway) and forget its token.
+            if let Ok(api) = ApiClient::new(&old.server) {
+                let api = api.with_token(old_token);
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(5), api.logout()).await;
+            }
+            if old.account() != account {
+                self.vault.forget(&old.account())?;
+            }
+        }
         Ok(SignedIn {
             profile,
             memberships: granted.memberships,

@@ -44,6 +44,12 @@ impl Store {
         options
             .open(path)
             .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| Error::io(format!("protecting {}", path.display()), e))?;
+        }
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE

@@ -609,11 +609,18 @@ async fn sessions_sign_in_keep_the_token_and_sign_out() {
     assert!(stub.server.lock().expect("lock").sessions.is_empty());
     assert!(store.exists());
 
-    // Signing in again keeps the same device.
+    // Signing in again keeps the same device; signing in over a live
+    // session revokes the one it replaces.
+    sessions
+        .login(login(Some(w.clinic.id)))
+        .await
+        .expect("again");
+    assert_eq!(stub.server.lock().expect("lock").sessions.len(), 1);
     let again = sessions
         .login(login(Some(w.clinic.id)))
         .await
         .expect("again");
+    assert_eq!(stub.server.lock().expect("lock").sessions.len(), 1);
     assert_eq!(again.profile.device_id, profile.device_id);
     assert_eq!(
         stub.server
