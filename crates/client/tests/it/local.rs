@@ -53,10 +53,16 @@ fn an_optimistic_booking_shows_at_once_as_pending() {
     let w = World::new();
     let desk = w.desk(Role::Reception);
     let start = madrid(2026, 3, 23, 10, 0);
+    let mut revision = desk.subscribe();
+    revision.mark_unchanged();
     let queued = desk
         .book(booking(w.garcia.id, w.lucia.id, start, 30))
         .expect("booked");
     assert_eq!(queued.seq, 1);
+    assert!(
+        revision.has_changed().expect("open"),
+        "screens are told to re-read"
+    );
 
     let day = desk.day_agenda(monday(), None).expect("agenda");
     assert_eq!(day.appointments.len(), 1);
@@ -399,6 +405,23 @@ fn a_server_change_under_a_pending_reschedule_is_rebased() {
         .appointments[0];
     assert_eq!(a.status, AppointmentStatus::Cancelled);
     assert!(!a.pending);
+
+    // Picking another time for a move of what is now cancelled is refused
+    // at once, and the conflict waits to be discarded.
+    let err = desk
+        .resolve_conflict(
+            conflicts[0].id,
+            Resolution::PickAnotherSlot {
+                starts_at: madrid(2026, 3, 23, 13, 0),
+                ends_at: madrid(2026, 3, 23, 13, 30),
+                doctor_id: None,
+                room_id: None,
+            },
+        )
+        .expect_err("cancelled");
+    assert_eq!(err.code(), "stale");
+    assert_eq!(desk.conflicts().expect("conflicts").len(), 1);
+    assert!(desk.outbox().expect("outbox").is_empty());
 }
 
 #[test]

@@ -107,7 +107,7 @@ impl Server {
         })
     }
 
-    fn apply(&mut self, user: Uuid, m: &Mutation) -> Outcome {
+    pub fn apply(&mut self, user: Uuid, m: &Mutation) -> Outcome {
         let reject = |code, message: &str| Outcome::Rejected {
             code,
             message: message.into(),
@@ -204,6 +204,76 @@ impl Server {
                 ErrorCode::Invalid,
                 &format!("the stub does not do {}", other.name()),
             ),
+        }
+    }
+
+    /// Applies a push as the real server would: each mutation once per
+    /// (device, seq), answers stored and repeated.
+    pub fn push(&mut self, user: Uuid, device: Uuid, req: &PushRequest) -> PushResponse {
+        let mut results = Vec::new();
+        for m in &req.mutations {
+            let result = match self.answers.get(&(device, m.seq)).cloned() {
+                Some(r) => r,
+                None => {
+                    let outcome = self.apply(user, &m.mutation);
+                    let r = MutationResult {
+                        seq: m.seq,
+                        id: m.id,
+                        outcome,
+                    };
+                    self.answers.insert((device, m.seq), r.clone());
+                    r
+                }
+            };
+            results.push(result);
+        }
+        PushResponse { results }
+    }
+
+    /// One pull page: changes after the cursor in version order, or the
+    /// priority page.
+    pub fn page(&self, q: &PullQuery) -> PullPage {
+        let cursor = q.cursor.unwrap_or(0);
+        let limit = q.limit.unwrap_or(5000) as usize;
+        let mut all: Vec<(i64, SyncTable, Uuid, Option<SyncRow>)> = self
+            .rows
+            .iter()
+            .map(|((t, id), (v, r))| (*v, *t, *id, r.clone()))
+            .collect();
+        all.sort_by_key(|c| c.0);
+        if q.priority {
+            PullPage {
+                changes: all
+                    .into_iter()
+                    .filter_map(|(version, _, _, row)| {
+                        row.map(|row| Change::Upsert { version, row })
+                    })
+                    .collect(),
+                cursor,
+                has_more: false,
+            }
+        } else {
+            let newer: Vec<_> = all.into_iter().filter(|c| c.0 > cursor).collect();
+            let has_more = newer.len() > limit;
+            let changes: Vec<Change> = newer
+                .into_iter()
+                .take(limit)
+                .map(|(version, table, id, row)| match row {
+                    Some(row) => Change::Upsert { version, row },
+                    None => Change::Delete { version, table, id },
+                })
+                .collect();
+            let next = match changes.last() {
+                Some(Change::Upsert { version, .. }) | Some(Change::Delete { version, .. }) => {
+                    *version
+                }
+                None => cursor,
+            };
+            PullPage {
+                changes,
+                cursor: next,
+                has_more,
+            }
         }
     }
 
@@ -360,25 +430,7 @@ async fn push(
             &format!("unknown mutation type {name}"),
         );
     }
-    let mut results = Vec::new();
-    for m in &req.mutations {
-        let stored = s.answers.get(&(device, m.seq)).cloned();
-        let result = match stored {
-            Some(r) => r,
-            None => {
-                let outcome = s.apply(user, &m.mutation);
-                let r = MutationResult {
-                    seq: m.seq,
-                    id: m.id,
-                    outcome,
-                };
-                s.answers.insert((device, m.seq), r.clone());
-                r
-            }
-        };
-        results.push(result);
-    }
-    axum::Json(PushResponse { results }).into_response()
+    axum::Json(s.push(user, device, &req)).into_response()
 }
 
 async fn pull(
@@ -396,44 +448,7 @@ async fn pull(
         .is_some_and(|h| h.contains("gzip"));
     let mut s = app.server.lock().expect("lock");
     s.pulls.push((q.clone(), gzip));
-    let cursor = q.cursor.unwrap_or(0);
-    let limit = q.limit.unwrap_or(5000) as usize;
-    let mut all: Vec<(i64, SyncTable, Uuid, Option<SyncRow>)> = s
-        .rows
-        .iter()
-        .map(|((t, id), (v, r))| (*v, *t, *id, r.clone()))
-        .collect();
-    all.sort_by_key(|c| c.0);
-    let page = if q.priority {
-        PullPage {
-            changes: all
-                .into_iter()
-                .filter_map(|(version, _, _, row)| row.map(|row| Change::Upsert { version, row }))
-                .collect(),
-            cursor,
-            has_more: false,
-        }
-    } else {
-        let newer: Vec<_> = all.into_iter().filter(|c| c.0 > cursor).collect();
-        let has_more = newer.len() > limit;
-        let changes: Vec<Change> = newer
-            .into_iter()
-            .take(limit)
-            .map(|(version, table, id, row)| match row {
-                Some(row) => Change::Upsert { version, row },
-                None => Change::Delete { version, table, id },
-            })
-            .collect();
-        let next = match changes.last() {
-            Some(Change::Upsert { version, .. }) | Some(Change::Delete { version, .. }) => *version,
-            None => cursor,
-        };
-        PullPage {
-            changes,
-            cursor: next,
-            has_more,
-        }
-    };
+    let page = s.page(&q);
     let body = serde_json::to_vec(&page).expect("json");
     if gzip {
         let mut enc = GzEncoder::new(Vec::new(), Compression::fast());
