@@ -13,7 +13,7 @@ use crate::store::queries::{
 };
 use crate::store::rebase::{self, PullKind, PushSummary};
 use crate::store::state::{self, OutboxEntry, SyncInfo};
-use crate::time::{Clock, local_date, to_text};
+use crate::time::{Clock, local_date};
 use chrono::{DateTime, NaiveDate, Utc};
 use clinic_core::api::appointments::{BookAppointment, CancelAppointment, RescheduleAppointment};
 use clinic_core::api::clinic::ClinicView;
@@ -534,11 +534,6 @@ impl Desk {
     /// Records a complete push and pull.
     pub fn mark_synced(&self) -> Result<()> {
         state::mark_synced(self.store().conn_ref(), self.now())
-    }
-
-    /// When the store last completed a sync, as RFC 3339 text; for display.
-    pub fn last_sync_text(&self) -> Result<Option<String>> {
-        Ok(self.sync_info()?.last_sync_at.map(to_text))
     }
 }
 

@@ -23,7 +23,6 @@ pub use api::{ApiClient, ApiError};
 pub use desk::{Desk, DeskIdentity, IdKind, Queued, Resolution};
 pub use engine::{EngineConfig, EngineHandle, SyncEngine, SyncReport, SyncState, SyncStatus};
 pub use error::{Error, ErrorView, Result};
-pub use mutations::Actor;
 pub use session::{Login, Profile, Sessions, SignedIn, TokenLocation, TokenVault};
 pub use store::Store;
 pub use store::queries::{

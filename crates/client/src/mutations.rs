@@ -28,7 +28,7 @@ use uuid::Uuid;
 
 /// Who acts on this desk: the signed-in member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Actor {
+pub(crate) struct Actor {
     pub user_id: Uuid,
     pub role: Role,
 }
