@@ -280,6 +280,9 @@ pub struct Login {
     pub device_name: String,
     /// Which clinic to open when the person works at several.
     pub clinic_id: Option<Uuid>,
+    /// Register as a new device instead of the one this desk signed in as
+    /// before (its sequence numbers start again; see `Desk::adopt_device`).
+    pub new_device: bool,
 }
 
 /// Sessions and stores under one data directory.
@@ -394,7 +397,11 @@ impl Sessions {
                 email: login.email.trim().to_owned(),
                 password: login.password.expose_secret().to_owned(),
                 device_name: login.device_name.clone(),
-                device_id: devices.get(&account).copied(),
+                device_id: if login.new_device {
+                    None
+                } else {
+                    devices.get(&account).copied()
+                },
             })
             .await?;
         let token = SecretString::from(granted.token);

@@ -115,8 +115,9 @@ pub(crate) fn apply_push_response(
             // earlier copy of this store used the same numbers. Applying its
             // answer to ours would be a lie either way.
             return Err(Error::Api(crate::api::ApiError::Protocol(format!(
-                "the server already holds a different mutation as seq {} of this device; \
-                 sign out and in again to register this desk as a new device",
+                "the server already holds a different mutation as seq {} of this device \
+                 (an earlier copy of this store used it); sign in again as a new device \
+                 (`desk login --new-device`) and what is queued is sent under it",
                 result.seq
             ))));
         }

@@ -563,6 +563,7 @@ async fn sessions_sign_in_keep_the_token_and_sign_out() {
         password: SecretString::from(PASSWORD),
         device_name: "Front desk".into(),
         clinic_id: clinic,
+        new_device: false,
     };
     let err = sessions
         .login(login(None))
@@ -642,6 +643,31 @@ async fn sessions_sign_in_keep_the_token_and_sign_out() {
         .me()
         .await
         .expect("me");
+    // A new device, when asked for: queued actions are renumbered under it.
+    let desk = sessions.open_desk(&again.profile).expect("desk");
+    // (Stores opened from a profile read the system clock: book next week.)
+    let next_week = {
+        use chrono::Datelike;
+        let d = chrono::Utc::now().date_naive() + chrono::Duration::days(7);
+        madrid(d.year(), d.month(), d.day(), 16, 0)
+    };
+    desk.book(booking(w.garcia.id, w.lucia.id, next_week, 30))
+        .expect("queued");
+    let fresh = sessions
+        .login(Login {
+            new_device: true,
+            ..login(Some(w.clinic.id))
+        })
+        .await
+        .expect("new device");
+    assert_ne!(fresh.profile.device_id, again.profile.device_id);
+    let desk = sessions.open_desk(&fresh.profile).expect("desk");
+    assert_eq!(
+        desk.sync_info().expect("info").device_id,
+        Some(fresh.profile.device_id)
+    );
+    assert_eq!(desk.pending_batch(10).expect("batch")[0].seq, 1);
+
     let luna = sessions
         .switch_clinic(&me.memberships, second)
         .expect("switch");

@@ -142,6 +142,10 @@ struct LoginArgs {
     /// Do not sync right after signing in.
     #[arg(long)]
     no_sync: bool,
+    /// Sign in as a new device rather than the one this desk was before
+    /// (when the server says this desk's action numbers are already taken).
+    #[arg(long)]
+    new_device: bool,
 }
 
 #[derive(Subcommand)]
@@ -313,6 +317,7 @@ async fn run(cli: Cli, out: &Out) -> anyhow::Result<()> {
                     password,
                     device_name: args.device_name.unwrap_or_else(device_name),
                     clinic_id: args.clinic,
+                    new_device: args.new_device,
                 })
                 .await?;
             let sync = if args.no_sync {
