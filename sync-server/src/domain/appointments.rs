@@ -217,11 +217,15 @@ async fn advance(
         }
         _ => {}
     }
-    sqlx::query("UPDATE appointments SET status = $2, cancel_reason = $3 WHERE id = $1")
+    let (status, cancel_reason, updated_at): (String, Option<String>, DateTime<Utc>) =
+        sqlx::query_as(
+            "UPDATE appointments SET status = $2, cancel_reason = $3 WHERE id = $1
+             RETURNING status, cancel_reason, updated_at",
+        )
         .bind(appointment_id)
         .bind(next.as_str())
         .bind(&cancel_reason)
-        .execute(&mut **tx)
+        .fetch_one(&mut **tx)
         .await?;
     db::audit(
         tx,
@@ -231,5 +235,12 @@ async fn advance(
         Some(appointment_id),
     )
     .await?;
-    load(tx, Reach::Clinic, appointment_id, false).await?.view()
+    // The row as now stored; its names were read (and locked) above.
+    AppointmentRow {
+        status,
+        cancel_reason,
+        updated_at,
+        ..current
+    }
+    .view()
 }

@@ -4,13 +4,14 @@
 //! and finally the exclusion constraints, which settle races between desks.
 
 use super::appointments::{AppointmentRow, load, stale};
-use super::reach::{self, Reach};
+use super::reach::Reach;
 use crate::auth::Member;
 use crate::db::{self, Tx};
 use crate::error::{ApiError, ApiResult};
 use chrono::{DateTime, Datelike, NaiveTime, Utc};
 use chrono_tz::Tz;
 use clinic_core::api::appointments::{AppointmentView, BookAppointment, RescheduleAppointment};
+use clinic_core::clinic::parse_time_zone;
 use clinic_core::schedule::{TimeRange, WorkingHours, fits_working_hours};
 use clinic_core::{ErrorCode, Permission};
 use uuid::Uuid;
@@ -23,107 +24,151 @@ struct Slot {
     time: TimeRange,
 }
 
+/// The names a booking shows, read while checking its slot.
+struct Names {
+    doctor: String,
+    patient: String,
+    room: Option<String>,
+}
+
+/// Everything a slot is checked against, read in one round trip.
+#[derive(sqlx::FromRow)]
+struct SlotFacts {
+    doctor_name: Option<String>,
+    doctor_active: Option<bool>,
+    patient_name: Option<String>,
+    patient_archived: Option<bool>,
+    room_name: Option<String>,
+    room_active: Option<bool>,
+    time_zone: String,
+    weekdays: Vec<i16>,
+    starts: Vec<NaiveTime>,
+    ends: Vec<NaiveTime>,
+    off_starts: Vec<DateTime<Utc>>,
+    off_ends: Vec<DateTime<Utc>>,
+}
+
+const SLOT_FACTS: &str = "
+    WITH d AS (SELECT full_name, active FROM doctors WHERE id = $1 FOR SHARE),
+         p AS (SELECT full_name, archived_at IS NOT NULL AS archived
+               FROM patients WHERE id = $2 FOR SHARE),
+         r AS (SELECT name, active FROM rooms WHERE id = $3 FOR SHARE)
+    SELECT (SELECT full_name FROM d) AS doctor_name, (SELECT active FROM d) AS doctor_active,
+           (SELECT full_name FROM p) AS patient_name, (SELECT archived FROM p) AS patient_archived,
+           (SELECT name FROM r) AS room_name, (SELECT active FROM r) AS room_active,
+           (SELECT time_zone FROM clinics WHERE id = app_clinic_id()) AS time_zone,
+           (SELECT coalesce(array_agg(weekday ORDER BY weekday, starts), '{}')
+            FROM doctor_hours WHERE doctor_id = $1) AS weekdays,
+           (SELECT coalesce(array_agg(starts ORDER BY weekday, starts), '{}')
+            FROM doctor_hours WHERE doctor_id = $1) AS starts,
+           (SELECT coalesce(array_agg(ends ORDER BY weekday, starts), '{}')
+            FROM doctor_hours WHERE doctor_id = $1) AS ends,
+           (SELECT coalesce(array_agg(starts_at ORDER BY starts_at), '{}')
+            FROM doctor_time_off WHERE doctor_id = $1 AND starts_at < $5 AND ends_at > $4)
+               AS off_starts,
+           (SELECT coalesce(array_agg(ends_at ORDER BY starts_at), '{}')
+            FROM doctor_time_off WHERE doctor_id = $1 AND starts_at < $5 AND ends_at > $4)
+               AS off_ends";
+
 /// Checks everything about `slot` except overlaps, which the database
-/// decides. The rows read are share-locked so that a doctor cannot be
-/// deactivated, a patient archived or a room closed under a booking in flight.
-async fn check_slot(tx: &mut Tx, slot: &Slot) -> ApiResult<()> {
-    let doctor: Option<(String, bool)> =
-        sqlx::query_as("SELECT full_name, active FROM doctors WHERE id = $1 FOR SHARE")
-            .bind(slot.doctor_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    let doctor_name = match doctor {
-        None => {
-            return Err(ApiError::unknown_reference(
-                "doctor_id",
-                "no such doctor in this clinic",
-            ));
-        }
-        Some((_, false)) => {
+/// decides, and answers the names to show. The doctor, patient and room
+/// are share-locked so that none is deactivated, archived or closed (or
+/// renamed) under a booking in flight. One query reads it all; the checks
+/// then run in the order the module's doc gives.
+async fn check_slot(tx: &mut Tx, slot: &Slot) -> ApiResult<Names> {
+    let facts: SlotFacts = sqlx::query_as(SLOT_FACTS)
+        .bind(slot.doctor_id)
+        .bind(slot.patient_id)
+        .bind(slot.room_id)
+        .bind(slot.time.starts_at)
+        .bind(slot.time.ends_at)
+        .fetch_one(&mut **tx)
+        .await?;
+    let doctor = match (facts.doctor_name, facts.doctor_active) {
+        (Some(name), Some(true)) => name,
+        (Some(_), _) => {
             return Err(ApiError::invalid(
                 "doctor_id",
                 "this doctor is no longer active",
             ));
         }
-        Some((name, true)) => name,
-    };
-    let archived: Option<bool> =
-        sqlx::query_scalar("SELECT archived_at IS NOT NULL FROM patients WHERE id = $1 FOR SHARE")
-            .bind(slot.patient_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    match archived {
-        None => {
+        (None, _) => {
             return Err(ApiError::unknown_reference(
-                "patient_id",
-                "no such patient in this clinic",
+                "doctor_id",
+                "no such doctor in this clinic",
             ));
         }
-        Some(true) => {
+    };
+    let patient = match (facts.patient_name, facts.patient_archived) {
+        (Some(name), Some(false)) => name,
+        (Some(_), _) => {
             return Err(ApiError::invalid(
                 "patient_id",
                 "this patient is archived; restore them before booking",
             ));
         }
-        Some(false) => {}
-    }
-    if let Some(room_id) = slot.room_id {
-        let active: Option<bool> =
-            sqlx::query_scalar("SELECT active FROM rooms WHERE id = $1 FOR SHARE")
-                .bind(room_id)
-                .fetch_optional(&mut **tx)
-                .await?;
-        match active {
-            None => {
-                return Err(ApiError::unknown_reference(
-                    "room_id",
-                    "no such room in this clinic",
-                ));
-            }
-            Some(false) => return Err(ApiError::invalid("room_id", "this room is not in use")),
-            Some(true) => {}
+        (None, _) => {
+            return Err(ApiError::unknown_reference(
+                "patient_id",
+                "no such patient in this clinic",
+            ));
         }
-    }
-    check_working_hours(tx, slot, &doctor_name).await
-}
-
-async fn check_working_hours(tx: &mut Tx, slot: &Slot, doctor_name: &str) -> ApiResult<()> {
-    let zone = reach::clinic_zone(tx).await?;
-    let week: Vec<(i16, NaiveTime, NaiveTime)> = sqlx::query_as(
-        "SELECT weekday, starts, ends FROM doctor_hours WHERE doctor_id = $1 ORDER BY weekday, starts",
-    )
-    .bind(slot.doctor_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    let week: Vec<WorkingHours> = week
+    };
+    let room = match (slot.room_id, facts.room_name, facts.room_active) {
+        (None, _, _) => None,
+        (Some(_), Some(name), Some(true)) => Some(name),
+        (Some(_), Some(_), _) => {
+            return Err(ApiError::invalid("room_id", "this room is not in use"));
+        }
+        (Some(_), None, _) => {
+            return Err(ApiError::unknown_reference(
+                "room_id",
+                "no such room in this clinic",
+            ));
+        }
+    };
+    let zone = parse_time_zone(&facts.time_zone).map_err(ApiError::internal)?;
+    let week: Vec<WorkingHours> = facts
+        .weekdays
         .into_iter()
-        .map(|(weekday, starts, ends)| WorkingHours {
+        .zip(facts.starts)
+        .zip(facts.ends)
+        .map(|((weekday, starts), ends)| WorkingHours {
+            // The table's CHECK keeps weekday within 1..=7.
             weekday: weekday as u8,
             starts,
             ends,
         })
         .collect();
-    let time_off: Vec<(DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT starts_at, ends_at FROM doctor_time_off
-         WHERE doctor_id = $1 AND starts_at < $3 AND ends_at > $2
-         ORDER BY starts_at",
-    )
-    .bind(slot.doctor_id)
-    .bind(slot.time.starts_at)
-    .bind(slot.time.ends_at)
-    .fetch_all(&mut **tx)
-    .await?;
-    let time_off: Vec<TimeRange> = time_off
+    let time_off: Vec<TimeRange> = facts
+        .off_starts
         .into_iter()
+        .zip(facts.off_ends)
         .map(|(starts_at, ends_at)| TimeRange { starts_at, ends_at })
         .collect();
-    if fits_working_hours(slot.time, zone, &week, &time_off) {
-        return Ok(());
+    if !fits_working_hours(slot.time, zone, &week, &time_off) {
+        return Err(ApiError::new(
+            ErrorCode::OutsideWorkingHours,
+            outside_hours_message(slot.time, zone, &week, &time_off, &doctor),
+        ));
     }
-    Err(ApiError::new(
-        ErrorCode::OutsideWorkingHours,
-        outside_hours_message(slot.time, zone, &week, &time_off, doctor_name),
-    ))
+    Ok(Names {
+        doctor,
+        patient,
+        room,
+    })
+}
+
+/// The written row's columns with the names [`check_slot`] read, bound as
+/// the statement's parameters from `first_name_param` on: the view is
+/// complete without reading the row back.
+fn returning(first_name_param: usize) -> String {
+    let (d, p, r) = (first_name_param, first_name_param + 1, first_name_param + 2);
+    format!(
+        "RETURNING id, doctor_id, ${d}::text AS doctor_name, patient_id,
+                   ${p}::text AS patient_name, room_id, ${r}::text AS room_name, starts_at,
+                   ends_at, status, reason, cancel_reason, created_by, created_at, updated_at"
+    )
 }
 
 /// Says why a time does not fit, in the clinic's wall-clock time.
@@ -179,7 +224,7 @@ pub async fn book(
 ) -> ApiResult<AppointmentView> {
     member.require(Permission::AppointmentsWrite)?;
     let booking = req.parse(Utc::now())?;
-    check_slot(
+    let names = check_slot(
         tx,
         &Slot {
             doctor_id: booking.doctor_id,
@@ -192,12 +237,14 @@ pub async fn book(
     // The id is checked before the exclusion constraints: a desk sending
     // the same booking twice under two seqs learns that the id is taken,
     // not that the slot is.
-    let inserted = sqlx::query(
+    let row: AppointmentRow = sqlx::query_as(&format!(
         "INSERT INTO appointments (clinic_id, id, doctor_id, patient_id, room_id, starts_at, ends_at,
                                    reason, created_by)
          VALUES (app_clinic_id(), $1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (clinic_id, id) DO NOTHING",
-    )
+         ON CONFLICT (clinic_id, id) DO NOTHING
+         {}",
+        returning(9)
+    ))
     .bind(id)
     .bind(booking.doctor_id)
     .bind(booking.patient_id)
@@ -206,14 +253,14 @@ pub async fn book(
     .bind(booking.time.ends_at)
     .bind(&booking.reason)
     .bind(member.user_id)
-    .execute(&mut **tx)
+    .bind(&names.doctor)
+    .bind(&names.patient)
+    .bind(&names.room)
+    .fetch_optional(&mut **tx)
     .await?
-    .rows_affected();
-    if inserted == 0 {
-        return Err(ApiError::id_taken("appointment"));
-    }
+    .ok_or_else(|| ApiError::id_taken("appointment"))?;
     db::audit(tx, member, "appointment.booked", "appointment", Some(id)).await?;
-    load(tx, Reach::Clinic, id, false).await?.view()
+    row.view()
 }
 
 /// Moves a booked appointment to another time, and optionally another
@@ -238,17 +285,22 @@ pub async fn reschedule(
         room_id: change.room_id.unwrap_or(current.room_id),
         time: change.time,
     };
-    check_slot(tx, &slot).await?;
-    sqlx::query(
+    let names = check_slot(tx, &slot).await?;
+    let row: AppointmentRow = sqlx::query_as(&format!(
         "UPDATE appointments SET doctor_id = $2, room_id = $3, starts_at = $4, ends_at = $5
-         WHERE id = $1",
-    )
+         WHERE id = $1
+         {}",
+        returning(6)
+    ))
     .bind(appointment_id)
     .bind(slot.doctor_id)
     .bind(slot.room_id)
     .bind(slot.time.starts_at)
     .bind(slot.time.ends_at)
-    .execute(&mut **tx)
+    .bind(&names.doctor)
+    .bind(&names.patient)
+    .bind(&names.room)
+    .fetch_one(&mut **tx)
     .await?;
     db::audit(
         tx,
@@ -258,5 +310,5 @@ pub async fn reschedule(
         Some(appointment_id),
     )
     .await?;
-    load(tx, Reach::Clinic, appointment_id, false).await?.view()
+    row.view()
 }
