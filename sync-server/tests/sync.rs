@@ -282,6 +282,16 @@ async fn every_rejection_code_comes_from_a_real_case() {
         )
         .await;
     assert_eq!(rejected(&same_room), Some(ErrorCode::Conflict));
+    // A booking under an id the clinic already has: the id is named, even
+    // though the slot is free.
+    let same_id = back
+        .push_one(&app, book(booked, p.doctor_id, leo, madrid(day, 13, 0)))
+        .await;
+    assert_eq!(rejected(&same_id), Some(ErrorCode::Conflict));
+    let Outcome::Rejected { message, .. } = &same_id else {
+        unreachable!()
+    };
+    assert!(message.contains("id"), "{message}");
     // A bad body: a cancellation needs a reason.
     let no_reason = back.push_one(&app, cancel(booked, "   ")).await;
     assert_eq!(rejected(&no_reason), Some(ErrorCode::Invalid));
@@ -291,7 +301,7 @@ async fn every_rejection_code_comes_from_a_real_case() {
         (after.0, after.1, after.2, after.4),
         (before.0, before.1, before.2, before.4)
     );
-    assert_eq!(after.3, before.3 + 7);
+    assert_eq!(after.3, before.3 + 8);
 
     // Stale: the front desk cancels; the back desk, offline, moves it.
     assert_eq!(
@@ -381,6 +391,49 @@ async fn a_push_is_refused_whole_only_when_it_cannot_be_keyed() {
     )
     .expect("PushResponse");
     assert!(empty.results.is_empty());
+}
+
+#[tokio::test]
+async fn a_server_failure_stores_nothing_and_the_retry_applies_once() {
+    let app = spawn_app().await;
+    let p = practice(&app, "Sol").await;
+    let mut desk = Desk::open(&app, p.clinic.id, "reception@sol.example").await;
+    let batch: Vec<PendingMutation> = [
+        register(Uuid::now_v7(), "Eva Gil"),
+        register(Uuid::now_v7(), "Leo Paz"),
+    ]
+    .into_iter()
+    .map(|m| desk.queue(m))
+    .collect();
+    // The outcome cannot be stored (as if the database failed mid-push).
+    sqlx::query("REVOKE INSERT ON sync_mutations FROM clinic_app")
+        .execute(&app.db)
+        .await
+        .expect("revoke");
+    let body = serde_json::to_value(PushRequest {
+        mutations: batch.clone(),
+    })
+    .expect("json");
+    let failed = app.post(&desk.path("/sync/push"), &desk.token, body).await;
+    assert_eq!(failed.status.as_u16(), 500, "{}", failed.body);
+    assert_eq!(failed.code(), "internal");
+    assert_eq!(
+        app.count("patients").await,
+        0,
+        "the effect went with the outcome"
+    );
+    assert_eq!(app.count("sync_mutations").await, 0);
+
+    sqlx::query("GRANT INSERT ON sync_mutations TO clinic_app")
+        .execute(&app.db)
+        .await
+        .expect("grant");
+    let results = desk.send(&app, &batch).await;
+    assert!(results.iter().all(|r| r.outcome == Outcome::Applied));
+    assert_eq!(app.count("patients").await, 2);
+    let again = desk.send(&app, &batch).await;
+    assert_eq!(again, results);
+    assert_eq!(app.count("patients").await, 2);
 }
 
 #[tokio::test]

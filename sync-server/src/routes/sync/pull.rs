@@ -131,10 +131,12 @@ impl Scope {
             .collect();
         let whole_agenda = member.can(Permission::AppointmentsReadAll);
         let all_patients = member.can(Permission::PatientsReadAll);
-        let own = if whole_agenda && all_patients {
-            None
-        } else {
+        let scoped = (tables.contains(&SyncTable::Appointments) && !whole_agenda)
+            || (tables.contains(&SyncTable::Patients) && !all_patients);
+        let own = if scoped {
             reach::own_doctor(tx, member).await?
+        } else {
+            None
         };
         let reach = |whole: bool| {
             if whole {
