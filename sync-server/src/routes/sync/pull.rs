@@ -915,3 +915,21 @@ async fn priority_page(tx: &mut Tx, member: &Member, scope: &Scope) -> ApiResult
         has_more: true,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_synced_table_maps_to_its_database_table_and_back() {
+        for table in ALL_TABLES {
+            assert_eq!(sync_table(sql_table(table)), Some(table));
+            // The wire name is the database's, but for the clinic's own row.
+            let wire = serde_json::to_value(table).expect("json");
+            if table != SyncTable::Clinic {
+                assert_eq!(wire, sql_table(table));
+            }
+        }
+        assert_eq!(sync_table("report_orders"), None);
+    }
+}
