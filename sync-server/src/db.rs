@@ -9,12 +9,33 @@ pub type Tx = Transaction<'static, Postgres>;
 /// Begins a transaction that sees only `clinic_id`'s rows. The setting is
 /// transaction-local, so a pooled connection never carries it further.
 pub async fn begin_clinic(pool: &PgPool, clinic_id: Uuid) -> Result<Tx, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("SELECT set_config('app.clinic_id', $1, true)")
-        .bind(clinic_id.to_string())
-        .execute(&mut *tx)
-        .await?;
-    Ok(tx)
+    pool.begin_with(clinic_begin("BEGIN", clinic_id, "")).await
+}
+
+/// As [`begin_clinic`], with a savepoint `mutation` already taken: a sync
+/// mutation that is rejected rolls back to it and still records its outcome
+/// in the same transaction.
+pub async fn begin_clinic_mutation(pool: &PgPool, clinic_id: Uuid) -> Result<Tx, sqlx::Error> {
+    pool.begin_with(clinic_begin("BEGIN", clinic_id, "; SAVEPOINT mutation"))
+        .await
+}
+
+/// As [`begin_clinic`], reading one snapshot throughout and writing nothing:
+/// the several queries of a sync pull see the same committed state.
+pub async fn begin_clinic_snapshot(pool: &PgPool, clinic_id: Uuid) -> Result<Tx, sqlx::Error> {
+    pool.begin_with(clinic_begin(
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        clinic_id,
+        "",
+    ))
+    .await
+}
+
+/// `begin; set the clinic; then` as one simple query: one round trip where
+/// a `BEGIN` and a bound `set_config` would take two. The id is a `Uuid`,
+/// whose text is hex digits and dashes only, so inlining it is safe.
+fn clinic_begin(begin: &str, clinic_id: Uuid, then: &str) -> String {
+    format!("{begin}; SELECT set_config('app.clinic_id', '{clinic_id}', true){then}")
 }
 
 /// Begins a transaction that sees a user's own memberships and their clinics

@@ -16,6 +16,13 @@ pub struct ApiError {
     /// The request could not even be read (bad JSON syntax, wrong content
     /// type): 400 rather than the 422 of a well-formed but invalid request.
     pub malformed: bool,
+    /// The input names a row (a doctor, a patient, a room) this clinic does
+    /// not have. REST answers `invalid` (the body is wrong, the URL is fine);
+    /// a sync mutation is judged whole and is rejected as `not_found`.
+    pub unknown_reference: bool,
+    /// A race the database broke off (deadlock, serialization failure):
+    /// running the same request again may well succeed.
+    pub transient: bool,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -28,6 +35,8 @@ impl ApiError {
             field: None,
             retry_after: None,
             malformed: false,
+            unknown_reference: false,
+            transient: false,
         }
     }
 
@@ -54,14 +63,29 @@ impl ApiError {
     }
 
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        let message = message.into();
+        let message = format!("{field}: {}", message.into());
         ApiError {
-            code: ErrorCode::Invalid,
-            message: format!("{field}: {message}"),
             field: Some(field.to_owned()),
-            retry_after: None,
-            malformed: false,
+            ..Self::new(ErrorCode::Invalid, message)
         }
+    }
+
+    /// `invalid` on `field`, which names a row this clinic does not have.
+    pub fn unknown_reference(field: &str, message: impl Into<String>) -> Self {
+        ApiError {
+            unknown_reference: true,
+            ..Self::invalid(field, message)
+        }
+    }
+
+    /// 409 `conflict`: a row of this kind already has `id` in the clinic.
+    /// Ids of new rows may come from desks (sync), so a clash is refused,
+    /// never taken as an update.
+    pub fn id_taken(what: &str) -> Self {
+        Self::new(
+            ErrorCode::Conflict,
+            format!("a {what} with this id already exists in the clinic"),
+        )
     }
 
     /// Logs the cause (which may hold SQL or internals) and answers a bland 500.
@@ -145,10 +169,13 @@ impl From<sqlx::Error> for ApiError {
                     );
                 }
                 Some("23503") => {
-                    return ApiError::new(
-                        ErrorCode::Invalid,
-                        "refers to something that does not exist in this clinic",
-                    );
+                    return ApiError {
+                        unknown_reference: true,
+                        ..ApiError::new(
+                            ErrorCode::Invalid,
+                            "refers to something that does not exist in this clinic",
+                        )
+                    };
                 }
                 Some("23514") => {
                     return ApiError::new(
@@ -157,10 +184,13 @@ impl From<sqlx::Error> for ApiError {
                     );
                 }
                 Some("40001") | Some("40P01") => {
-                    return ApiError::new(
-                        ErrorCode::Conflict,
-                        "a concurrent change got there first; try again",
-                    );
+                    return ApiError {
+                        transient: true,
+                        ..ApiError::new(
+                            ErrorCode::Conflict,
+                            "a concurrent change got there first; try again",
+                        )
+                    };
                 }
                 _ => {}
             }

@@ -3,6 +3,7 @@
 use crate::auth::password::PasswordHasher;
 use crate::config::Settings;
 use crate::error::ApiError;
+use crate::pokes::Pokes;
 use crate::routes;
 use crate::state::AppState;
 use anyhow::{Context, bail};
@@ -17,6 +18,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -26,6 +29,8 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     pool: PgPool,
+    stop: watch::Sender<bool>,
+    pokes_listener: JoinHandle<()>,
 }
 
 impl Application {
@@ -37,10 +42,16 @@ impl Application {
             .acquire_timeout(Duration::from_secs(5))
             .connect_lazy_with(settings.database.app_options()?);
         ensure_row_security_applies(&pool).await?;
+        let (stop, stopping) = watch::channel(false);
+        let pokes = Pokes::new();
+        let pokes_listener =
+            pokes.spawn_listener(settings.database.app_options()?, stopping.clone());
         let state = AppState {
             pool: pool.clone(),
             passwords: Arc::new(PasswordHasher::new(&settings.auth)?),
             settings: Arc::new(settings),
+            pokes,
+            stopping,
         };
         let listener = TcpListener::bind(state.settings.server.bind)
             .await
@@ -49,6 +60,8 @@ impl Application {
             router: router(state),
             listener,
             pool,
+            stop,
+            pokes_listener,
         })
     }
 
@@ -59,11 +72,17 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    /// Open event streams end at once rather than hold the shutdown up.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         tracing::info!(addr = %self.local_addr(), "listening");
+        let stop = self.stop;
+        let shutdown = async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        };
         axum::serve(
             self.listener,
             self.router
@@ -72,6 +91,7 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await
         .context("serving")?;
+        let _ = self.pokes_listener.await;
         self.pool.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -13,6 +13,7 @@ mod keyset;
 pub mod patients;
 pub mod rooms;
 pub mod staff;
+pub mod sync;
 
 use crate::state::AppState;
 use axum::Router;
@@ -35,6 +36,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "rooms", description = "Rooms appointments are held in"),
         (name = "patients", description = "Patients' identity and contact details, their appointment history and clinical notes"),
         (name = "appointments", description = "The agenda: booking, moving, cancelling, check-in, no-show, completion"),
+        (name = "sync", description = "Offline-first sync for desks: push mutations, pull changes, live pokes (docs/SYNC.md)"),
     )
 )]
 struct ApiDoc;
@@ -64,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .merge(rooms::router())
         .merge(patients::router())
         .merge(appointments::router())
+        .merge(sync::router())
         .split_for_parts();
     let api = std::sync::Arc::new(api);
     router

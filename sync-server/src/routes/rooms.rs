@@ -1,18 +1,16 @@
 //! The clinic's rooms, which appointments may be booked into.
 
-use super::doctors::upcoming_statuses;
 use super::keyset;
 use crate::auth::Member;
-use crate::db::{self, Tx};
-use crate::error::{ApiError, ApiResult};
+use crate::db;
+use crate::error::ApiResult;
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
 use clinic_core::api::rooms::{NewRoom, RoomFilter, RoomView, UpdateRoom};
 use clinic_core::api::{Page, PageQuery};
-use clinic_core::{ErrorBody, ErrorCode, Permission};
+use clinic_core::{ErrorBody, Permission};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -29,83 +27,7 @@ struct RoomPath {
     room_id: Uuid,
 }
 
-#[derive(Debug, sqlx::FromRow)]
-struct RoomRow {
-    id: Uuid,
-    name: String,
-    /// The list's sort key, as the database lower-cases it.
-    sort_name: String,
-    active: bool,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-}
-
-const ROOM_COLUMNS: &str = "id, name, lower(name) AS sort_name, active, created_at, updated_at";
-
-impl From<RoomRow> for RoomView {
-    fn from(r: RoomRow) -> Self {
-        RoomView {
-            id: r.id,
-            name: r.name,
-            active: r.active,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-}
-
-async fn load_room(tx: &mut Tx, member: &Member, id: Uuid, lock: bool) -> ApiResult<RoomRow> {
-    let sql = format!(
-        "SELECT {ROOM_COLUMNS} FROM rooms WHERE clinic_id = $1 AND id = $2{}",
-        if lock { " FOR UPDATE" } else { "" }
-    );
-    sqlx::query_as(&sql)
-        .bind(member.clinic_id)
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or_else(|| ApiError::not_found("room"))
-}
-
-/// The unique index on (clinic, lower(name)) speaks for itself, with the name.
-fn name_taken(name: &str) -> impl FnOnce(sqlx::Error) -> ApiError + '_ {
-    move |e| match ApiError::from(e) {
-        err if err.code == ErrorCode::Conflict => ApiError {
-            field: Some("name".into()),
-            ..ApiError::new(
-                ErrorCode::Conflict,
-                format!("a room named {name:?} already exists (names ignore case)"),
-            )
-        },
-        err => err,
-    }
-}
-
-async fn ensure_no_upcoming(tx: &mut Tx, member: &Member, room_id: Uuid) -> ApiResult<()> {
-    let upcoming: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM appointments
-         WHERE clinic_id = $1 AND room_id = $2 AND status = ANY($3) AND ends_at > now()",
-    )
-    .bind(member.clinic_id)
-    .bind(room_id)
-    .bind(upcoming_statuses())
-    .fetch_one(&mut **tx)
-    .await?;
-    if upcoming > 0 {
-        let noun = if upcoming == 1 {
-            "appointment"
-        } else {
-            "appointments"
-        };
-        return Err(ApiError::new(
-            ErrorCode::Conflict,
-            format!(
-                "the room has {upcoming} upcoming {noun}; move or cancel them first, then archive"
-            ),
-        ));
-    }
-    Ok(())
-}
+use crate::domain::rooms::{self, ROOM_COLUMNS, RoomRow, ensure_no_upcoming, load_room};
 
 /// Lists the clinic's rooms by name.
 #[utoipa::path(
@@ -172,22 +94,10 @@ async fn create_room(
     member: Member,
     Json(req): Json<NewRoom>,
 ) -> ApiResult<(StatusCode, Json<RoomView>)> {
-    member.require(Permission::RoomsManage)?;
-    let name = req.parse()?;
     let mut tx = member.begin(&state).await?;
-    let id = Uuid::now_v7();
-    let row: RoomRow = sqlx::query_as(&format!(
-        "INSERT INTO rooms (clinic_id, id, name) VALUES ($1, $2, $3) RETURNING {ROOM_COLUMNS}"
-    ))
-    .bind(member.clinic_id)
-    .bind(id)
-    .bind(&name)
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(name_taken(&name))?;
-    db::audit(&mut tx, &member, "room.created", "room", Some(id)).await?;
+    let room = rooms::create(&mut tx, &member, Uuid::now_v7(), &req).await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(row.into())))
+    Ok((StatusCode::CREATED, Json(room)))
 }
 
 /// One room, archived or not.
@@ -234,41 +144,10 @@ async fn update_room(
     Path(path): Path<RoomPath>,
     Json(req): Json<UpdateRoom>,
 ) -> ApiResult<Json<RoomView>> {
-    let room_id = path.room_id;
-    member.require(Permission::RoomsManage)?;
-    let changes = req.parse()?;
     let mut tx = member.begin(&state).await?;
-    let current = load_room(&mut tx, &member, room_id, true).await?;
-    let name = changes.name.unwrap_or_else(|| current.name.clone());
-    let active = changes.active.unwrap_or(current.active);
-    let archiving = current.active && !active;
-    if archiving {
-        ensure_no_upcoming(&mut tx, &member, room_id).await?;
-    }
-    let edited = name != current.name || (active && !current.active);
-    if !edited && !archiving {
-        tx.commit().await?;
-        return Ok(Json(current.into()));
-    }
-    let row: RoomRow = sqlx::query_as(&format!(
-        "UPDATE rooms SET name = $3, active = $4 WHERE clinic_id = $1 AND id = $2
-         RETURNING {ROOM_COLUMNS}"
-    ))
-    .bind(member.clinic_id)
-    .bind(room_id)
-    .bind(&name)
-    .bind(active)
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(name_taken(&name))?;
-    if edited {
-        db::audit(&mut tx, &member, "room.updated", "room", Some(room_id)).await?;
-    }
-    if archiving {
-        db::audit(&mut tx, &member, "room.archived", "room", Some(room_id)).await?;
-    }
+    let room = rooms::update(&mut tx, &member, path.room_id, &req).await?;
     tx.commit().await?;
-    Ok(Json(row.into()))
+    Ok(Json(room))
 }
 
 /// Archives a room: kept for the history of appointments held there, no

@@ -6,6 +6,7 @@ pub mod fixtures;
 pub mod patients;
 pub mod people;
 pub mod schedule;
+pub mod sync;
 
 use clinic_core::Role;
 use clinic_core::api::auth::SessionGranted;

@@ -11,18 +11,16 @@ pub mod booking;
 pub mod progress;
 
 use crate::auth::Member;
-use crate::db::Tx;
-use crate::error::{ApiError, ApiResult};
+use crate::domain::reach;
+use crate::error::ApiResult;
 use crate::extract::{Json, Path, Query};
 use crate::routes::keyset;
-use crate::routes::patients::reach::{self, Reach};
 use crate::state::AppState;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use clinic_core::Permission;
 use clinic_core::api::appointments::{AppointmentFilter, AppointmentView};
 use clinic_core::api::{Page, PageQuery};
-use clinic_core::schedule::AppointmentStatus;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -46,79 +44,7 @@ pub struct AppointmentPath {
     pub appointment_id: Uuid,
 }
 
-/// An appointment with the names a desk shows beside it. Append `WHERE ...`.
-pub(crate) const SELECT: &str =
-    "SELECT a.id, a.doctor_id, d.full_name AS doctor_name, a.patient_id,
-            p.full_name AS patient_name, a.room_id, r.name AS room_name, a.starts_at, a.ends_at,
-            a.status, a.reason, a.cancel_reason, a.created_by, a.created_at, a.updated_at
-     FROM appointments a
-     JOIN doctors d ON d.clinic_id = a.clinic_id AND d.id = a.doctor_id
-     JOIN patients p ON p.clinic_id = a.clinic_id AND p.id = a.patient_id
-     LEFT JOIN rooms r ON r.clinic_id = a.clinic_id AND r.id = a.room_id";
-
-#[derive(Debug, sqlx::FromRow)]
-pub(crate) struct AppointmentRow {
-    pub id: Uuid,
-    pub doctor_id: Uuid,
-    pub doctor_name: String,
-    pub patient_id: Uuid,
-    pub patient_name: String,
-    pub room_id: Option<Uuid>,
-    pub room_name: Option<String>,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub status: String,
-    pub reason: Option<String>,
-    pub cancel_reason: Option<String>,
-    pub created_by: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl AppointmentRow {
-    pub fn status(&self) -> ApiResult<AppointmentStatus> {
-        AppointmentStatus::parse(&self.status).map_err(ApiError::internal)
-    }
-
-    pub fn view(self) -> ApiResult<AppointmentView> {
-        Ok(AppointmentView {
-            status: self.status()?,
-            id: self.id,
-            doctor_id: self.doctor_id,
-            doctor_name: self.doctor_name,
-            patient_id: self.patient_id,
-            patient_name: self.patient_name,
-            room_id: self.room_id,
-            room_name: self.room_name,
-            starts_at: self.starts_at,
-            ends_at: self.ends_at,
-            reason: self.reason,
-            cancel_reason: self.cancel_reason,
-            created_by: self.created_by,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-        })
-    }
-}
-
-/// One appointment within `reach`, optionally locked for a change.
-pub(crate) async fn load(
-    tx: &mut Tx,
-    reach: Reach,
-    id: Uuid,
-    for_update: bool,
-) -> ApiResult<AppointmentRow> {
-    let lock = if for_update { "FOR UPDATE OF a" } else { "" };
-    sqlx::query_as(&format!(
-        "{SELECT} WHERE a.id = $1 AND ($2 OR a.doctor_id = $3) {lock}"
-    ))
-    .bind(id)
-    .bind(reach.whole_clinic())
-    .bind(reach.doctor())
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or_else(|| ApiError::not_found("appointment"))
-}
+pub(crate) use crate::domain::appointments::{AppointmentRow, SELECT, load};
 
 /// The agenda: appointments overlapping `[from, to)`, ordered by start.
 /// A doctor sees only their own.

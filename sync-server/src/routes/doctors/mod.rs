@@ -15,7 +15,6 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use clinic_core::api::doctors::{DoctorFilter, DoctorView, NewDoctor, UpdateDoctor};
 use clinic_core::api::{Page, PageQuery};
-use clinic_core::schedule::AppointmentStatus;
 use clinic_core::{ErrorBody, ErrorCode, Permission, Role};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -29,14 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(time_off::router())
 }
 
-/// Appointments that still hold a doctor's (or a room's) time and that the
-/// desk would have to move or cancel: completed, cancelled and no-show ones
-/// are history.
-pub(crate) fn upcoming_statuses() -> Vec<&'static str> {
-    [AppointmentStatus::Booked, AppointmentStatus::CheckedIn]
-        .map(AppointmentStatus::as_str)
-        .to_vec()
-}
+pub(crate) use crate::domain::schedule::{ensure_doctor, upcoming_statuses};
 
 /// `/v1/clinics/{clinic_id}/doctors/{doctor_id}/...`; the clinic is the `Member`'s.
 #[derive(Debug, serde::Deserialize)]
@@ -86,19 +78,6 @@ async fn load_doctor(tx: &mut Tx, member: &Member, id: Uuid, lock: bool) -> ApiR
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?
-        .ok_or_else(|| ApiError::not_found("doctor"))
-}
-
-/// Fails with 404 unless the doctor `id` exists in this clinic.
-pub(crate) async fn ensure_doctor(tx: &mut Tx, member: &Member, id: Uuid) -> ApiResult<()> {
-    let found: Option<i32> =
-        sqlx::query_scalar("SELECT 1 FROM doctors WHERE clinic_id = $1 AND id = $2")
-            .bind(member.clinic_id)
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    found
-        .map(|_| ())
         .ok_or_else(|| ApiError::not_found("doctor"))
 }
 

@@ -2,10 +2,10 @@
 //! booked appointments (illness does not wait), which are then listed so the
 //! desk can move them.
 
-use super::{DoctorPath, ensure_doctor, upcoming_statuses};
+use super::{DoctorPath, ensure_doctor};
 use crate::auth::Member;
-use crate::db;
-use crate::error::{ApiError, ApiResult};
+use crate::domain::schedule;
+use crate::error::ApiResult;
 use crate::extract::{Json, Path, Query};
 use crate::routes::keyset;
 use crate::state::AppState;
@@ -31,30 +31,7 @@ struct TimeOffPath {
     time_off_id: Uuid,
 }
 
-#[derive(Debug, sqlx::FromRow)]
-struct TimeOffRow {
-    id: Uuid,
-    doctor_id: Uuid,
-    starts_at: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
-    reason: Option<String>,
-    created_at: DateTime<Utc>,
-}
-
-const TIME_OFF_COLUMNS: &str = "id, doctor_id, starts_at, ends_at, reason, created_at";
-
-impl From<TimeOffRow> for TimeOffView {
-    fn from(r: TimeOffRow) -> Self {
-        TimeOffView {
-            id: r.id,
-            doctor_id: r.doctor_id,
-            starts_at: r.starts_at,
-            ends_at: r.ends_at,
-            reason: r.reason,
-            created_at: r.created_at,
-        }
-    }
-}
+use crate::domain::schedule::{TIME_OFF_COLUMNS, TimeOffRow};
 
 /// The doctor's time off overlapping `[from, to)` (either end may be left
 /// open), earliest first.
@@ -130,46 +107,11 @@ async fn create_time_off(
     Path(path): Path<DoctorPath>,
     Json(req): Json<NewTimeOff>,
 ) -> ApiResult<(StatusCode, Json<TimeOffCreated>)> {
-    let doctor_id = path.doctor_id;
-    member.require(Permission::DoctorsManage)?;
-    let draft = req.parse()?;
     let mut tx = member.begin(&state).await?;
-    ensure_doctor(&mut tx, &member, doctor_id).await?;
-    let id = Uuid::now_v7();
-    let row: TimeOffRow = sqlx::query_as(&format!(
-        "INSERT INTO doctor_time_off (clinic_id, id, doctor_id, starts_at, ends_at, reason)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING {TIME_OFF_COLUMNS}"
-    ))
-    .bind(member.clinic_id)
-    .bind(id)
-    .bind(doctor_id)
-    .bind(draft.range.starts_at)
-    .bind(draft.range.ends_at)
-    .bind(&draft.reason)
-    .fetch_one(&mut *tx)
-    .await?;
-    let affected_appointments: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT id FROM appointments
-         WHERE clinic_id = $1 AND doctor_id = $2 AND status = ANY($3)
-           AND during && tstzrange($4, $5, '[)')
-         ORDER BY starts_at, id",
-    )
-    .bind(member.clinic_id)
-    .bind(doctor_id)
-    .bind(upcoming_statuses())
-    .bind(draft.range.starts_at)
-    .bind(draft.range.ends_at)
-    .fetch_all(&mut *tx)
-    .await?;
-    db::audit(&mut tx, &member, "time_off.created", "time_off", Some(id)).await?;
+    let created =
+        schedule::add_time_off(&mut tx, &member, path.doctor_id, Uuid::now_v7(), &req).await?;
     tx.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(TimeOffCreated {
-            time_off: row.into(),
-            affected_appointments,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 /// Removes an entry of time off (e.g. a holiday that was called off).
@@ -188,30 +130,8 @@ async fn delete_time_off(
     member: Member,
     Path(path): Path<TimeOffPath>,
 ) -> ApiResult<StatusCode> {
-    let doctor_id = path.doctor_id;
-    let time_off_id = path.time_off_id;
-    member.require(Permission::DoctorsManage)?;
     let mut tx = member.begin(&state).await?;
-    let deleted: Option<Uuid> = sqlx::query_scalar(
-        "DELETE FROM doctor_time_off WHERE clinic_id = $1 AND doctor_id = $2 AND id = $3
-         RETURNING id",
-    )
-    .bind(member.clinic_id)
-    .bind(doctor_id)
-    .bind(time_off_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if deleted.is_none() {
-        return Err(ApiError::not_found("time off"));
-    }
-    db::audit(
-        &mut tx,
-        &member,
-        "time_off.deleted",
-        "time_off",
-        Some(time_off_id),
-    )
-    .await?;
+    schedule::remove_time_off(&mut tx, &member, path.doctor_id, path.time_off_id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

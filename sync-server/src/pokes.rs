@@ -1,0 +1,180 @@
+//! Live pokes: one LISTEN connection per server instance, fanned out to
+//! every open event stream.
+//!
+//! A trigger on `clinic_sync_counters` announces each committed move of a
+//! clinic's version as `NOTIFY clinic_sync '<clinic_id>:<version>'` (see
+//! migration `…002200_sync_notify`). PostgreSQL delivers it to every
+//! instance listening, so a write through one instance pokes the desks
+//! connected to all the others.
+
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use std::time::Duration;
+use tokio::sync::{broadcast, watch};
+use uuid::Uuid;
+
+pub const CHANNEL: &str = "clinic_sync";
+
+/// What the listener tells the event streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// The clinic's version is now `version` (or later).
+    Moved { clinic_id: Uuid, version: i64 },
+    /// Notifications may have been lost (the listening connection dropped):
+    /// every stream should read its clinic's version afresh.
+    Resync,
+}
+
+/// The fan-out side, held in the application state.
+#[derive(Clone)]
+pub struct Pokes {
+    sender: broadcast::Sender<Signal>,
+}
+
+impl Pokes {
+    pub fn new() -> Self {
+        // A burst of writes (a push of 500 mutations) sends a signal per
+        // version; a stream that falls further behind than this resyncs.
+        let (sender, _) = broadcast::channel(4096);
+        Pokes { sender }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Signal> {
+        self.sender.subscribe()
+    }
+
+    fn send(&self, signal: Signal) {
+        // No stream open is not an error.
+        let _ = self.sender.send(signal);
+    }
+
+    /// Listens until `stop` turns true, reconnecting with backoff whenever
+    /// the connection fails; each (re)connection is followed by `Resync`.
+    pub fn spawn_listener(
+        &self,
+        options: PgConnectOptions,
+        mut stop: watch::Receiver<bool>,
+    ) -> tokio::task::JoinHandle<()> {
+        let pokes = self.clone();
+        tokio::spawn(async move {
+            let mut backoff = Backoff::default();
+            loop {
+                if *stop.borrow() {
+                    return;
+                }
+                match pokes.listen(&options, &mut stop, &mut backoff).await {
+                    Ok(()) => return,
+                    Err(e) => {
+                        let wait = backoff.next();
+                        tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "sync listener lost its connection");
+                        tokio::select! {
+                            _ = tokio::time::sleep(wait) => {}
+                            _ = stop.changed() => return,
+                        }
+                    }
+                }
+            }
+        })
+    }
+
+    /// One connection's life: `Ok` when told to stop, `Err` when it failed.
+    async fn listen(
+        &self,
+        options: &PgConnectOptions,
+        stop: &mut watch::Receiver<bool>,
+        backoff: &mut Backoff,
+    ) -> Result<(), sqlx::Error> {
+        // Its own single connection, apart from the request pool, so that
+        // listening never takes a connection from requests.
+        let pool = PgPoolOptions::new()
+            .max_connections(1)
+            .max_lifetime(None)
+            .idle_timeout(None)
+            .connect_lazy_with(options.clone());
+        let mut listener = PgListener::connect_with(&pool).await?;
+        listener.listen(CHANNEL).await?;
+        backoff.reset();
+        tracing::debug!("listening for sync notifications");
+        self.send(Signal::Resync);
+        loop {
+            tokio::select! {
+                _ = stop.changed() => return Ok(()),
+                received = listener.try_recv() => match received? {
+                    Some(notification) => match parse(notification.payload()) {
+                        Some(signal) => self.send(signal),
+                        None => tracing::warn!(payload = notification.payload(), "unreadable sync notification"),
+                    },
+                    // The connection dropped and was re-established (and
+                    // LISTENs again): what was sent meanwhile is lost.
+                    None => self.send(Signal::Resync),
+                }
+            }
+        }
+    }
+}
+
+impl Default for Pokes {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// `'<clinic_id>:<version>'`, as the trigger writes it.
+fn parse(payload: &str) -> Option<Signal> {
+    let (clinic, version) = payload.split_once(':')?;
+    Some(Signal::Moved {
+        clinic_id: clinic.parse().ok()?,
+        version: version.parse().ok()?,
+    })
+}
+
+/// 100 ms doubling to 10 s between failed connections.
+#[derive(Debug)]
+struct Backoff(Duration);
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff(Duration::from_millis(100))
+    }
+}
+
+impl Backoff {
+    fn next(&mut self) -> Duration {
+        let wait = self.0;
+        self.0 = (self.0 * 2).min(Duration::from_secs(10));
+        wait
+    }
+
+    fn reset(&mut self) {
+        *self = Backoff::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_are_clinic_and_version() {
+        let clinic = Uuid::now_v7();
+        assert_eq!(
+            parse(&format!("{clinic}:42")),
+            Some(Signal::Moved {
+                clinic_id: clinic,
+                version: 42
+            })
+        );
+        for bad in ["", "42", "not-a-uuid:1", &format!("{clinic}:x")] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_a_ceiling_and_resets() {
+        let mut b = Backoff::default();
+        let waits: Vec<u64> = (0..10).map(|_| b.next().as_millis() as u64).collect();
+        assert_eq!(&waits[..4], &[100, 200, 400, 800]);
+        assert_eq!(*waits.last().expect("some"), 10_000);
+        b.reset();
+        assert_eq!(b.next(), Duration::from_millis(100));
+    }
+}

@@ -1,0 +1,407 @@
+//! `POST /sync/push`: a desk's queued mutations, applied in order, each in
+//! its own transaction, each outcome stored under (clinic, device, seq).
+//!
+//! Per mutation: one transaction under the clinic's context, opened with a
+//! savepoint. The domain function runs (the same one REST calls, so the
+//! member's permission and every invariant are checked again); if it fails
+//! for a reason the desk must hear about (`slot_taken`, `stale`, ...), the
+//! work rolls back to the savepoint and the mutation is `rejected`. Either
+//! way the outcome goes into `sync_mutations` in the same transaction, so it
+//! is stored if and only if what it says happened. Server failures store
+//! nothing and end the push with 5xx; the desk retries with the same seqs.
+
+use crate::auth::Member;
+use crate::db::{self, Tx};
+use crate::domain::{appointments, booking, patients, rooms, schedule};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Json;
+use crate::state::AppState;
+use axum::extract::State;
+use clinic_core::sync::{MAX_PUSH, Mutation, MutationResult, Outcome, PushRequest, PushResponse};
+use clinic_core::{ErrorBody, ErrorCode};
+use serde::Deserialize;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// How often a mutation broken off by a deadlock or serialization failure
+/// is run again before the push gives up with 503.
+const TRANSIENT_RETRIES: usize = 3;
+
+/// The body as read: the envelope strictly, each mutation on its own, so
+/// that one this server cannot read (a newer desk's mutation type, a
+/// mistyped field) is rejected alone instead of failing the whole push and
+/// blocking every mutation queued behind it.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Incoming {
+    mutations: Vec<IncomingMutation>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct IncomingMutation {
+    seq: i64,
+    id: Uuid,
+    mutation: serde_json::Value,
+}
+
+/// Applies a desk's mutations in order and answers one result per mutation.
+///
+/// Permission: any member of the clinic may push; each mutation is then
+/// checked against the member's role exactly as the matching REST endpoint
+/// is (e.g. `book_appointment` needs `appointments_write`), and one the
+/// role does not allow is rejected `not_permitted`. The device is the
+/// session's own. A (device, seq) already pushed returns its stored result
+/// and applies nothing again; the same seq with another mutation id is
+/// rejected `invalid` ("seq reused"). A rejection never stops the mutations
+/// after it. At most 500 mutations per push.
+#[utoipa::path(
+    post, path = "/v1/clinics/{clinic_id}/sync/push", tag = "sync", security(("bearer" = [])),
+    params(("clinic_id" = Uuid, Path)),
+    request_body = PushRequest,
+    responses(
+        (status = 200, description = "One result per mutation, in order: `applied`, or `rejected` with `code` (`invalid`, `not_permitted`, `not_found`, `slot_taken`, `outside_working_hours`, `stale`, `conflict`) and `message`", body = PushResponse),
+        (status = 400, description = "Unreadable body", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 404, description = "Not a member of this clinic", body = ErrorBody),
+        (status = 422, description = "More than 500 mutations, a seq below 1, or a malformed envelope", body = ErrorBody),
+        (status = 500, description = "Server failure: the mutations from the failed one on were not stored; push them again", body = ErrorBody),
+        (status = 503, description = "Database unavailable; push again later", body = ErrorBody),
+    )
+)]
+pub(crate) async fn push(
+    State(state): State<AppState>,
+    member: Member,
+    Json(req): Json<Incoming>,
+) -> ApiResult<Json<PushResponse>> {
+    if req.mutations.len() > MAX_PUSH {
+        return Err(ApiError::invalid(
+            "mutations",
+            format!(
+                "at most {MAX_PUSH} mutations per push ({} sent); push the rest next",
+                req.mutations.len()
+            ),
+        ));
+    }
+    if let Some(bad) = req.mutations.iter().find(|m| m.seq < 1) {
+        return Err(ApiError::invalid(
+            "mutations",
+            format!("seq counts from 1 ({} sent)", bad.seq),
+        ));
+    }
+    let mut known = stored_results(&state, &member, &req.mutations).await?;
+    let mut results = Vec::with_capacity(req.mutations.len());
+    let (mut applied, mut rejected, mut replayed) = (0usize, 0usize, 0usize);
+    for incoming in req.mutations {
+        let (seq, id) = (incoming.seq, incoming.id);
+        let outcome = match known.get(&seq) {
+            Some((stored_id, outcome)) if *stored_id == id => {
+                replayed += 1;
+                outcome.clone()
+            }
+            Some(_) => seq_reused(seq),
+            None => {
+                let outcome = apply(&state, &member, seq, id, incoming.mutation).await?;
+                match &outcome {
+                    Outcome::Applied => applied += 1,
+                    Outcome::Rejected { .. } => rejected += 1,
+                }
+                known.insert(seq, (id, outcome.clone()));
+                outcome
+            }
+        };
+        results.push(MutationResult { seq, id, outcome });
+    }
+    tracing::info!(
+        clinic = %member.clinic_id,
+        device = %member.device_id,
+        applied,
+        rejected,
+        replayed,
+        "pushed"
+    );
+    Ok(Json(PushResponse { results }))
+}
+
+/// What this device already pushed under the seqs of this push: one query
+/// for the whole push instead of one per mutation.
+async fn stored_results(
+    state: &AppState,
+    member: &Member,
+    mutations: &[IncomingMutation],
+) -> ApiResult<HashMap<i64, (Uuid, Outcome)>> {
+    let seqs: Vec<i64> = mutations.iter().map(|m| m.seq).collect();
+    let mut tx = member.begin(state).await?;
+    let rows: Vec<(i64, Uuid, serde_json::Value)> = sqlx::query_as(
+        "SELECT seq, mutation_id, result FROM sync_mutations
+         WHERE clinic_id = $1 AND device_id = $2 AND seq = ANY($3)",
+    )
+    .bind(member.clinic_id)
+    .bind(member.device_id)
+    .bind(&seqs)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    rows.into_iter()
+        .map(|(seq, id, result)| Ok((seq, (id, stored_outcome(result)?))))
+        .collect()
+}
+
+fn stored_outcome(result: serde_json::Value) -> ApiResult<Outcome> {
+    serde_json::from_value(result).map_err(ApiError::internal)
+}
+
+fn seq_reused(seq: i64) -> Outcome {
+    Outcome::Rejected {
+        code: ErrorCode::Invalid,
+        message: format!(
+            "seq reused: this device already pushed another mutation as seq {seq}; give each mutation its own seq"
+        ),
+    }
+}
+
+/// Runs one mutation not seen before and stores its outcome.
+async fn apply(
+    state: &AppState,
+    member: &Member,
+    seq: i64,
+    id: Uuid,
+    raw: serde_json::Value,
+) -> ApiResult<Outcome> {
+    let parsed = Mutation::deserialize(&raw);
+    let name = match &parsed {
+        Ok(m) => m.name().to_owned(),
+        Err(_) => unreadable_name(&raw),
+    };
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let mut tx = db::begin_clinic_mutation(&state.pool, member.clinic_id).await?;
+        let result = match &parsed {
+            Ok(mutation) => run(&mut tx, member, mutation).await,
+            Err(e) => Err(ApiError::invalid("mutation", e.to_string())),
+        };
+        let outcome = match result {
+            Ok(()) => Outcome::Applied,
+            Err(e) if e.transient => {
+                drop(tx);
+                if attempt <= TRANSIENT_RETRIES {
+                    continue;
+                }
+                return Err(ApiError::new(
+                    ErrorCode::Unavailable,
+                    "concurrent changes kept breaking this push off; push again",
+                ));
+            }
+            Err(e) if is_rejection(e.code) => {
+                sqlx::query("ROLLBACK TO SAVEPOINT mutation")
+                    .execute(&mut *tx)
+                    .await?;
+                Outcome::Rejected {
+                    // A mutation naming a row the clinic does not have is
+                    // judged as a whole: what it acts on is not found.
+                    code: if e.unknown_reference {
+                        ErrorCode::NotFound
+                    } else {
+                        e.code
+                    },
+                    message: e.message,
+                }
+            }
+            Err(e) => return Err(e),
+        };
+        if record(&mut tx, member, seq, id, &name, &outcome).await? {
+            tx.commit().await?;
+            return Ok(outcome);
+        }
+        // A concurrent push of the same device stored this seq first (the
+        // insert waited for it): its outcome is the one that happened.
+        drop(tx);
+        return Ok(match stored(state, member, seq).await? {
+            Some((stored_id, outcome)) if stored_id == id => outcome,
+            _ => seq_reused(seq),
+        });
+    }
+}
+
+/// The name under which an unreadable mutation is stored: its `type` if it
+/// has a plausible one.
+fn unreadable_name(raw: &serde_json::Value) -> String {
+    raw.get("type")
+        .and_then(|t| t.as_str())
+        .filter(|t| !t.is_empty() && t.len() <= 64)
+        .unwrap_or("unreadable")
+        .to_owned()
+}
+
+/// Whether a failure is the desk's to hear about (and final), rather than
+/// the server's (and worth retrying).
+fn is_rejection(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::Invalid
+            | ErrorCode::NotPermitted
+            | ErrorCode::NotFound
+            | ErrorCode::SlotTaken
+            | ErrorCode::OutsideWorkingHours
+            | ErrorCode::Stale
+            | ErrorCode::Conflict
+    )
+}
+
+/// Stores the outcome; false when (device, seq) was already stored.
+async fn record(
+    tx: &mut Tx,
+    member: &Member,
+    seq: i64,
+    id: Uuid,
+    name: &str,
+    outcome: &Outcome,
+) -> ApiResult<bool> {
+    let result = serde_json::to_value(outcome).map_err(ApiError::internal)?;
+    let inserted = sqlx::query(
+        "INSERT INTO sync_mutations (clinic_id, device_id, seq, mutation_id, name, user_id, result)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (clinic_id, device_id, seq) DO NOTHING",
+    )
+    .bind(member.clinic_id)
+    .bind(member.device_id)
+    .bind(seq)
+    .bind(id)
+    .bind(name)
+    .bind(member.user_id)
+    .bind(result)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
+async fn stored(state: &AppState, member: &Member, seq: i64) -> ApiResult<Option<(Uuid, Outcome)>> {
+    let mut tx = member.begin(state).await?;
+    let row: Option<(Uuid, serde_json::Value)> = sqlx::query_as(
+        "SELECT mutation_id, result FROM sync_mutations
+         WHERE clinic_id = $1 AND device_id = $2 AND seq = $3",
+    )
+    .bind(member.clinic_id)
+    .bind(member.device_id)
+    .bind(seq)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    row.map(|(id, result)| Ok((id, stored_outcome(result)?)))
+        .transpose()
+}
+
+/// The mutation, through the domain function REST uses for the same act.
+async fn run(tx: &mut Tx, member: &Member, mutation: &Mutation) -> ApiResult<()> {
+    match mutation {
+        Mutation::RegisterPatient {
+            patient_id,
+            patient,
+        } => patients::register(tx, member, *patient_id, patient)
+            .await
+            .map(drop),
+        Mutation::UpdatePatient {
+            patient_id,
+            changes,
+        } => patients::update(tx, member, *patient_id, changes)
+            .await
+            .map(drop),
+        Mutation::ArchivePatient { patient_id } => patients::archive(tx, member, *patient_id).await,
+        Mutation::BookAppointment {
+            appointment_id,
+            booking,
+        } => booking::book(tx, member, *appointment_id, booking)
+            .await
+            .map(drop),
+        Mutation::RescheduleAppointment {
+            appointment_id,
+            change,
+        } => booking::reschedule(tx, member, *appointment_id, change)
+            .await
+            .map(drop),
+        Mutation::CancelAppointment {
+            appointment_id,
+            cancel,
+        } => appointments::cancel(tx, member, *appointment_id, cancel)
+            .await
+            .map(drop),
+        Mutation::CheckIn { appointment_id } => appointments::check_in(tx, member, *appointment_id)
+            .await
+            .map(drop),
+        Mutation::MarkNoShow { appointment_id } => {
+            appointments::no_show(tx, member, *appointment_id)
+                .await
+                .map(drop)
+        }
+        Mutation::CompleteAppointment { appointment_id } => {
+            appointments::complete(tx, member, *appointment_id)
+                .await
+                .map(drop)
+        }
+        Mutation::SetWorkingHours { doctor_id, week } => {
+            schedule::set_week(tx, member, *doctor_id, week)
+                .await
+                .map(drop)
+        }
+        Mutation::AddTimeOff {
+            doctor_id,
+            time_off_id,
+            time_off,
+        } => schedule::add_time_off(tx, member, *doctor_id, *time_off_id, time_off)
+            .await
+            .map(drop),
+        Mutation::RemoveTimeOff {
+            doctor_id,
+            time_off_id,
+        } => schedule::remove_time_off(tx, member, *doctor_id, *time_off_id).await,
+        Mutation::CreateRoom { room_id, room } => {
+            rooms::create(tx, member, *room_id, room).await.map(drop)
+        }
+        Mutation::UpdateRoom { room_id, changes } => {
+            rooms::update(tx, member, *room_id, changes).await.map(drop)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn only_the_desks_reasons_are_rejections() {
+        for code in [
+            ErrorCode::Invalid,
+            ErrorCode::NotPermitted,
+            ErrorCode::NotFound,
+            ErrorCode::SlotTaken,
+            ErrorCode::OutsideWorkingHours,
+            ErrorCode::Stale,
+            ErrorCode::Conflict,
+        ] {
+            assert!(is_rejection(code), "{code:?}");
+        }
+        for code in [
+            ErrorCode::Internal,
+            ErrorCode::Unavailable,
+            ErrorCode::Unauthenticated,
+            ErrorCode::RateLimited,
+        ] {
+            assert!(!is_rejection(code), "{code:?}");
+        }
+    }
+
+    #[test]
+    fn unreadable_mutations_keep_a_plausible_name() {
+        assert_eq!(
+            unreadable_name(&json!({"type": "order_report"})),
+            "order_report"
+        );
+        assert_eq!(unreadable_name(&json!({"type": 7})), "unreadable");
+        assert_eq!(unreadable_name(&json!("x")), "unreadable");
+        assert_eq!(
+            unreadable_name(&json!({"type": "x".repeat(65)})),
+            "unreadable"
+        );
+    }
+}
