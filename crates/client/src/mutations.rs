@@ -20,7 +20,9 @@ use clinic_core::api::doctors::{DoctorView, NewTimeOff, TimeOffView, WeekHours};
 use clinic_core::api::patients::{NewPatient, PatientDetails, PatientView, UpdatePatient};
 use clinic_core::api::rooms::{NewRoom, RoomView, UpdateRoom};
 use clinic_core::contact::{Email, optional_text};
-use clinic_core::schedule::{AppointmentStatus, TimeRange, WorkingHours, fits_working_hours};
+use clinic_core::schedule::{
+    AppointmentStatus, TimeRange, WorkingHours, fits_working_hours, outside_hours_message,
+};
 use clinic_core::sync::{AppointmentRow, HoursRow, Mutation, SyncRow, SyncTable};
 use clinic_core::{ErrorCode, Invalid, Permission, Role};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -795,47 +797,5 @@ pub(crate) fn status_words(s: AppointmentStatus) -> &'static str {
         AppointmentStatus::Completed => "completed",
         AppointmentStatus::Cancelled => "cancelled",
         AppointmentStatus::NoShow => "marked as no-show",
-    }
-}
-
-/// Why a time does not fit, on the clinic's wall clock (as the server says it).
-fn outside_hours_message(
-    time: TimeRange,
-    zone: Tz,
-    week: &[WorkingHours],
-    time_off: &[TimeRange],
-    doctor_name: &str,
-) -> String {
-    use chrono::Datelike;
-    let local = |t: DateTime<Utc>| t.with_timezone(&zone);
-    if let Some(off) = time_off.first() {
-        return format!(
-            "{doctor_name} is away from {} to {} ({zone})",
-            local(off.starts_at).format("%Y-%m-%d %H:%M"),
-            local(off.ends_at).format("%Y-%m-%d %H:%M"),
-        );
-    }
-    let start = local(time.starts_at);
-    let day: Vec<String> = week
-        .iter()
-        .filter(|h| u32::from(h.weekday) == start.weekday().number_from_monday())
-        .map(|h| format!("{}–{}", h.starts.format("%H:%M"), h.ends.format("%H:%M")))
-        .collect();
-    let asked = format!(
-        "{}–{}",
-        start.format("%H:%M"),
-        local(time.ends_at).format("%H:%M")
-    );
-    if day.is_empty() {
-        format!(
-            "{doctor_name} does not work on {}s ({zone}); asked for {asked}",
-            start.format("%A")
-        )
-    } else {
-        format!(
-            "{asked} on {} is outside {doctor_name}'s hours that day: {} ({zone})",
-            start.format("%a %Y-%m-%d"),
-            day.join(", ")
-        )
     }
 }

@@ -216,6 +216,49 @@ pub fn fits_working_hours(
     inside && !time_off.iter().any(|off| off.overlaps(&range))
 }
 
+/// Why `time` does not fit a doctor's week or time off, on the clinic's wall
+/// clock. `time_off` holds the intervals it overlaps (the first is named).
+/// Desk and server both say it this way.
+pub fn outside_hours_message(
+    time: TimeRange,
+    zone: Tz,
+    week: &[WorkingHours],
+    time_off: &[TimeRange],
+    doctor_name: &str,
+) -> String {
+    let local = |t: DateTime<Utc>| t.with_timezone(&zone);
+    if let Some(off) = time_off.first() {
+        return format!(
+            "{doctor_name} is away from {} to {} ({zone})",
+            local(off.starts_at).format("%Y-%m-%d %H:%M"),
+            local(off.ends_at).format("%Y-%m-%d %H:%M"),
+        );
+    }
+    let start = local(time.starts_at);
+    let day: Vec<String> = week
+        .iter()
+        .filter(|h| u32::from(h.weekday) == start.weekday().number_from_monday())
+        .map(|h| format!("{}–{}", h.starts.format("%H:%M"), h.ends.format("%H:%M")))
+        .collect();
+    let asked = format!(
+        "{}–{}",
+        start.format("%H:%M"),
+        local(time.ends_at).format("%H:%M")
+    );
+    if day.is_empty() {
+        format!(
+            "{doctor_name} does not work on {}s ({zone}); asked for {asked}",
+            start.format("%A")
+        )
+    } else {
+        format!(
+            "{asked} on {} is outside {doctor_name}'s hours that day: {} ({zone})",
+            start.format("%a %Y-%m-%d"),
+            day.join(", ")
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,11 +8,10 @@ use super::reach::Reach;
 use crate::auth::Member;
 use crate::db::{self, Tx};
 use crate::error::{ApiError, ApiResult};
-use chrono::{DateTime, Datelike, NaiveTime, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, NaiveTime, Utc};
 use clinic_core::api::appointments::{AppointmentView, BookAppointment, RescheduleAppointment};
 use clinic_core::clinic::parse_time_zone;
-use clinic_core::schedule::{TimeRange, WorkingHours, fits_working_hours};
+use clinic_core::schedule::{TimeRange, WorkingHours, fits_working_hours, outside_hours_message};
 use clinic_core::{ErrorCode, Permission};
 use uuid::Uuid;
 
@@ -169,48 +168,6 @@ fn returning(first_name_param: usize) -> String {
                    ${p}::text AS patient_name, room_id, ${r}::text AS room_name, starts_at,
                    ends_at, status, reason, cancel_reason, created_by, created_at, updated_at"
     )
-}
-
-/// Says why a time does not fit, in the clinic's wall-clock time.
-fn outside_hours_message(
-    time: TimeRange,
-    zone: Tz,
-    week: &[WorkingHours],
-    time_off: &[TimeRange],
-    doctor_name: &str,
-) -> String {
-    let local = |t: DateTime<Utc>| t.with_timezone(&zone);
-    if let Some(off) = time_off.first() {
-        return format!(
-            "{doctor_name} is away from {} to {} ({zone})",
-            local(off.starts_at).format("%Y-%m-%d %H:%M"),
-            local(off.ends_at).format("%Y-%m-%d %H:%M"),
-        );
-    }
-    let start = local(time.starts_at);
-    let weekday = start.weekday();
-    let day: Vec<String> = week
-        .iter()
-        .filter(|h| u32::from(h.weekday) == weekday.number_from_monday())
-        .map(|h| format!("{}–{}", h.starts.format("%H:%M"), h.ends.format("%H:%M")))
-        .collect();
-    let asked = format!(
-        "{}–{}",
-        start.format("%H:%M"),
-        local(time.ends_at).format("%H:%M")
-    );
-    if day.is_empty() {
-        format!(
-            "{doctor_name} does not work on {}s ({zone}); asked for {asked}",
-            start.format("%A")
-        )
-    } else {
-        format!(
-            "{asked} on {} is outside {doctor_name}'s hours that day: {} ({zone})",
-            start.format("%a %Y-%m-%d"),
-            day.join(", ")
-        )
-    }
 }
 
 /// Books an appointment as `id`. Fails with `slot_taken` when the doctor
