@@ -1,0 +1,459 @@
+//! Real desks (clinic-client: SQLite store, outbox, sync engine) against the
+//! real server over real HTTP: double booking from offline desks, a desk
+//! killed mid-sync, and clinic isolation as a desk sees it.
+
+mod common;
+
+use chrono::{DateTime, Duration, Utc};
+use clinic_client::{ApiClient, Desk, DeskIdentity, EngineConfig, SyncEngine};
+use clinic_core::ErrorCode;
+use clinic_core::api::appointments::BookAppointment;
+use clinic_core::api::auth::LoginRequest;
+use clinic_core::api::patients::NewPatient;
+use clinic_core::sync::{Mutation, Outcome, PendingMutation, PushRequest};
+use common::patients::{day_ahead, insert_patient, madrid, practice};
+use common::{PASSWORD, TestApp};
+use secrecy::SecretString;
+use std::path::{Path, PathBuf};
+use uuid::Uuid;
+
+/// An appointment as both sides must hold it.
+type ApptRow = (Uuid, Uuid, Uuid, DateTime<Utc>, DateTime<Utc>, String);
+/// A patient as both sides must hold it: id, name, archived.
+type PatientRow = (Uuid, String, bool);
+
+/// A desk of the real client: its own store file, session and device.
+struct RealDesk {
+    desk: Desk,
+    engine: SyncEngine,
+    store: PathBuf,
+    device_id: Uuid,
+    token: String,
+}
+
+fn base_url(app: &TestApp) -> String {
+    format!("http://{}", app.addr)
+}
+
+fn engine_config(pull_limit: u32) -> EngineConfig {
+    EngineConfig {
+        pull_limit,
+        live: false,
+        ..EngineConfig::default()
+    }
+}
+
+/// Signs `email` in as a new device and opens a fresh store in `dir`.
+async fn open_desk(server: &str, email: &str, dir: &Path) -> RealDesk {
+    let granted = ApiClient::new(server)
+        .expect("api")
+        .login(&LoginRequest {
+            email: email.into(),
+            password: PASSWORD.into(),
+            device_name: format!("desk in {}", dir.display()),
+            device_id: None,
+        })
+        .await
+        .expect("login");
+    let membership = &granted.memberships[0];
+    let identity = DeskIdentity {
+        clinic_id: membership.clinic_id,
+        user_id: granted.user.id,
+        role: membership.role,
+    };
+    std::fs::create_dir_all(dir).expect("dir");
+    let store = dir.join("store.sqlite3");
+    let desk = Desk::open(&store, identity).expect("open store");
+    desk.adopt_device(granted.device_id).expect("device");
+    let api = ApiClient::new(server)
+        .expect("api")
+        .with_token(SecretString::from(granted.token.clone()));
+    RealDesk {
+        engine: SyncEngine::new(desk.clone(), api, engine_config(5000)),
+        desk,
+        store,
+        device_id: granted.device_id,
+        token: granted.token,
+    }
+}
+
+fn parse_ts(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .expect("timestamp")
+        .with_timezone(&Utc)
+}
+
+/// Appointments and patients in a desk's store file, sorted.
+fn store_rows(store: &Path) -> (Vec<ApptRow>, Vec<PatientRow>) {
+    let conn =
+        rusqlite::Connection::open_with_flags(store, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open store read-only");
+    let uuid = |s: String| Uuid::parse_str(&s).expect("uuid");
+    let mut stmt = conn
+        .prepare("SELECT id, doctor_id, patient_id, starts_at, ends_at, status FROM appointments")
+        .expect("prepare");
+    let mut appts: Vec<ApptRow> = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })
+        .expect("query")
+        .map(|r| {
+            let (id, d, p, s, e, st) = r.expect("row");
+            (uuid(id), uuid(d), uuid(p), parse_ts(&s), parse_ts(&e), st)
+        })
+        .collect();
+    appts.sort();
+    let mut stmt = conn
+        .prepare("SELECT id, full_name, archived_at IS NOT NULL FROM patients")
+        .expect("prepare");
+    let mut patients: Vec<PatientRow> = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2)?,
+            ))
+        })
+        .expect("query")
+        .map(|r| {
+            let (id, name, archived) = r.expect("row");
+            (uuid(id), name, archived)
+        })
+        .collect();
+    patients.sort();
+    (appts, patients)
+}
+
+/// Every id in a desk's synced tables.
+fn store_ids(store: &Path) -> Vec<Uuid> {
+    let conn =
+        rusqlite::Connection::open_with_flags(store, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open store read-only");
+    let mut ids = Vec::new();
+    for table in [
+        "clinic",
+        "doctors",
+        "doctor_hours",
+        "doctor_time_off",
+        "rooms",
+        "patients",
+        "appointments",
+        "shadow",
+    ] {
+        let column = if table == "shadow" { "row_id" } else { "id" };
+        let mut stmt = conn
+            .prepare(&format!("SELECT {column} FROM {table}"))
+            .expect("prepare");
+        let found: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .map(|r| r.expect("row"))
+            .collect();
+        ids.extend(found.iter().map(|s| Uuid::parse_str(s).expect("uuid")));
+    }
+    ids
+}
+
+/// The server's appointments and patients of `clinic`, sorted.
+async fn server_rows(app: &TestApp, clinic: Uuid) -> (Vec<ApptRow>, Vec<PatientRow>) {
+    let mut appts: Vec<ApptRow> = sqlx::query_as(
+        "SELECT id, doctor_id, patient_id, starts_at, ends_at, status
+         FROM appointments WHERE clinic_id = $1",
+    )
+    .bind(clinic)
+    .fetch_all(&app.db)
+    .await
+    .expect("appointments");
+    appts.sort();
+    let mut patients: Vec<PatientRow> = sqlx::query_as(
+        "SELECT id, full_name, archived_at IS NOT NULL FROM patients WHERE clinic_id = $1",
+    )
+    .bind(clinic)
+    .fetch_all(&app.db)
+    .await
+    .expect("patients");
+    patients.sort();
+    (appts, patients)
+}
+
+fn booking(doctor: Uuid, patient: Uuid, starts_at: DateTime<Utc>, minutes: i64) -> BookAppointment {
+    BookAppointment {
+        doctor_id: doctor,
+        patient_id: patient,
+        room_id: None,
+        starts_at,
+        ends_at: starts_at + Duration::minutes(minutes),
+        reason: None,
+    }
+}
+
+/// Live appointments of one doctor that overlap, as pairs of ids.
+async fn overlaps(app: &TestApp, clinic: Uuid) -> Vec<(Uuid, Uuid)> {
+    sqlx::query_as(
+        "SELECT a.id, b.id FROM appointments a JOIN appointments b
+           ON a.clinic_id = b.clinic_id AND a.doctor_id = b.doctor_id AND a.id < b.id
+          AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at
+         WHERE a.clinic_id = $1
+           AND a.status NOT IN ('cancelled', 'no_show') AND b.status NOT IN ('cancelled', 'no_show')",
+    )
+    .bind(clinic)
+    .fetch_all(&app.db)
+    .await
+    .expect("overlaps")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_offline_desks_booking_one_slot_leave_one_booking_and_nine_conflicts() {
+    let app = common::spawn_app().await;
+    let p = practice(&app, "Alpha").await;
+    let patient = insert_patient(&app, p.clinic.id, "Lucía Pérez").await;
+    let server = base_url(&app);
+    let tmp = tempfile::tempdir().expect("tmp");
+
+    let mut desks = Vec::new();
+    for i in 0..10 {
+        let d = open_desk(
+            &server,
+            "reception@alpha.example",
+            &tmp.path().join(format!("d{i}")),
+        )
+        .await;
+        d.engine.sync_once().await.expect("first sync");
+        desks.push(d);
+    }
+    // All offline: each books the same doctor at the same time.
+    let starts = madrid(day_ahead(3), 10, 0);
+    let mut booked = Vec::new();
+    for d in &desks {
+        let queued = d
+            .desk
+            .book(booking(p.doctor_id, patient, starts, 30))
+            .expect("book offline");
+        booked.push(queued.row_id);
+    }
+    // All come back at once.
+    let results = futures::future::join_all(desks.iter().map(|d| d.engine.sync_once())).await;
+    for r in results {
+        r.expect("sync");
+    }
+    // One more round so that every desk has pulled after the last push.
+    for d in &desks {
+        d.engine.sync_once().await.expect("second sync");
+    }
+
+    let standing: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM appointments WHERE clinic_id = $1 AND doctor_id = $2 AND starts_at = $3
+           AND status <> 'cancelled'",
+    )
+    .bind(p.clinic.id)
+    .bind(p.doctor_id)
+    .bind(starts)
+    .fetch_all(&app.db)
+    .await
+    .expect("bookings");
+    assert_eq!(standing.len(), 1, "exactly one booking stands");
+    let winner = booked
+        .iter()
+        .position(|id| *id == standing[0])
+        .expect("the booking is one of the desks'");
+
+    let server_view = server_rows(&app, p.clinic.id).await;
+    for (i, d) in desks.iter().enumerate() {
+        let conflicts = d.desk.conflicts().expect("conflicts");
+        if i == winner {
+            assert!(conflicts.is_empty(), "the winner has no conflict");
+        } else {
+            assert_eq!(conflicts.len(), 1, "desk {i}: one conflict");
+            assert_eq!(conflicts[0].code, "slot_taken", "desk {i}");
+            assert_eq!(d.desk.appointment(booked[i]).expect("read"), None);
+        }
+        assert_eq!(d.desk.pending_count().expect("pending"), 0);
+        assert_eq!(
+            store_rows(&d.store),
+            server_view,
+            "desk {i} equals the server"
+        );
+    }
+    let rejected: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sync_mutations WHERE clinic_id = $1 AND result->>'code' = 'slot_taken'",
+    )
+    .bind(p.clinic.id)
+    .fetch_one(&app.db)
+    .await
+    .expect("count");
+    assert_eq!(rejected, 9);
+    assert!(overlaps(&app, p.clinic.id).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_desk_never_sees_nor_writes_another_clinics_rows() {
+    let app = common::spawn_app().await;
+    let a = practice(&app, "Alpha").await;
+    let b = practice(&app, "Beta").await;
+    let a_patient = insert_patient(&app, a.clinic.id, "Ana of Alpha").await;
+    let b_patient = insert_patient(&app, b.clinic.id, "Bea of Beta").await;
+    let a_appt = common::patients::insert_appointment(
+        &app,
+        a.clinic.id,
+        a.doctor_id,
+        a_patient,
+        madrid(day_ahead(2), 9, 0),
+        30,
+        "booked",
+    )
+    .await;
+    let server = base_url(&app);
+    let tmp = tempfile::tempdir().expect("tmp");
+
+    // A desk of A books too, so A has synced history.
+    let da = open_desk(&server, "reception@alpha.example", &tmp.path().join("a")).await;
+    da.engine.sync_once().await.expect("sync a");
+    da.desk
+        .book(booking(
+            a.other_doctor_id,
+            a_patient,
+            madrid(day_ahead(2), 11, 0),
+            30,
+        ))
+        .expect("book in a");
+    da.engine.sync_once().await.expect("sync a");
+
+    let db = open_desk(&server, "reception@beta.example", &tmp.path().join("b")).await;
+    db.engine.sync_once().await.expect("sync b");
+    let a_ids: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM clinics WHERE id = $1
+         UNION ALL SELECT id FROM doctors WHERE clinic_id = $1
+         UNION ALL SELECT id FROM doctor_hours WHERE clinic_id = $1
+         UNION ALL SELECT id FROM rooms WHERE clinic_id = $1
+         UNION ALL SELECT id FROM patients WHERE clinic_id = $1
+         UNION ALL SELECT id FROM appointments WHERE clinic_id = $1",
+    )
+    .bind(a.clinic.id)
+    .fetch_all(&app.db)
+    .await
+    .expect("a's ids");
+    assert!(a_ids.len() >= 20, "{}", a_ids.len());
+    let in_b = store_ids(&db.store);
+    assert!(in_b.contains(&b_patient) && in_b.contains(&b.clinic.id));
+    let leaked: Vec<_> = a_ids.iter().filter(|id| in_b.contains(id)).collect();
+    assert!(leaked.is_empty(), "A's rows on B's desk: {leaked:?}");
+    assert_eq!(store_rows(&db.store), server_rows(&app, b.clinic.id).await);
+
+    // B's device pushes mutations naming A's rows.
+    let snapshot = |clinic: Uuid| {
+        let app = &app;
+        async move {
+            let v: (i64, i64, i64, i64) = sqlx::query_as(
+                "SELECT (SELECT count(*) FROM appointments WHERE clinic_id = $1),
+                        (SELECT count(*) FROM patients WHERE clinic_id = $1),
+                        (SELECT count(*) FROM sync_mutations WHERE clinic_id = $1),
+                        (SELECT version FROM clinic_sync_counters WHERE clinic_id = $1)",
+            )
+            .bind(clinic)
+            .fetch_one(&app.db)
+            .await
+            .expect("snapshot");
+            v
+        }
+    };
+    let a_before = snapshot(a.clinic.id).await;
+    let b_before = snapshot(b.clinic.id).await;
+    let starts = madrid(day_ahead(4), 12, 0);
+    let foreign = [
+        Mutation::BookAppointment {
+            appointment_id: Uuid::now_v7(),
+            booking: booking(a.doctor_id, a_patient, starts, 30),
+        },
+        Mutation::BookAppointment {
+            appointment_id: Uuid::now_v7(),
+            booking: booking(b.doctor_id, a_patient, starts, 30),
+        },
+        Mutation::BookAppointment {
+            appointment_id: Uuid::now_v7(),
+            booking: booking(a.doctor_id, b_patient, starts, 30),
+        },
+        Mutation::CancelAppointment {
+            appointment_id: a_appt,
+            cancel: clinic_core::api::appointments::CancelAppointment {
+                reason: "not yours".into(),
+            },
+        },
+        Mutation::CheckIn {
+            appointment_id: a_appt,
+        },
+    ];
+    let api = ApiClient::new(&server)
+        .expect("api")
+        .with_token(SecretString::from(db.token.clone()));
+    let batch: Vec<PendingMutation> = foreign
+        .into_iter()
+        .enumerate()
+        .map(|(i, mutation)| PendingMutation {
+            seq: i as i64 + 1,
+            id: Uuid::now_v7(),
+            mutation,
+        })
+        .collect();
+    let answer = api
+        .push(
+            b.clinic.id,
+            &PushRequest {
+                mutations: batch.clone(),
+            },
+        )
+        .await
+        .expect("push");
+    assert_eq!(answer.results.len(), batch.len());
+    for (r, sent) in answer.results.iter().zip(&batch) {
+        match &r.outcome {
+            Outcome::Rejected { code, .. } => {
+                assert_eq!(*code, ErrorCode::NotFound, "{}", sent.mutation.name())
+            }
+            Outcome::Applied => panic!("{} applied across clinics", sent.mutation.name()),
+        }
+    }
+    // Nothing in A moved; B stored only the rejections.
+    assert_eq!(snapshot(a.clinic.id).await, a_before);
+    let b_after = snapshot(b.clinic.id).await;
+    assert_eq!((b_after.0, b_after.1), (b_before.0, b_before.1));
+    assert_eq!(b_after.2, b_before.2 + batch.len() as i64);
+    let status: String = sqlx::query_scalar("SELECT status FROM appointments WHERE id = $1")
+        .bind(a_appt)
+        .fetch_one(&app.db)
+        .await
+        .expect("a's appointment");
+    assert_eq!(status, "booked");
+    // The same device pushing A's clinic id in the path is refused outright.
+    let refused = api
+        .push(
+            a.clinic.id,
+            &PushRequest {
+                mutations: vec![PendingMutation {
+                    seq: 100,
+                    id: Uuid::now_v7(),
+                    mutation: Mutation::RegisterPatient {
+                        patient_id: Uuid::now_v7(),
+                        patient: NewPatient {
+                            full_name: "Intruder".into(),
+                            ..NewPatient::default()
+                        },
+                    },
+                }],
+            },
+        )
+        .await;
+    assert!(refused.is_err(), "pushing into another clinic: {refused:?}");
+    assert_eq!(snapshot(a.clinic.id).await, a_before);
+    // And B's desk, synced again, still holds nothing of A's.
+    db.engine.sync_once().await.expect("sync b");
+    let in_b = store_ids(&db.store);
+    assert!(a_ids.iter().all(|id| !in_b.contains(id)));
+    let _ = da.device_id;
+}
