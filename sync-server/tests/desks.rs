@@ -457,3 +457,254 @@ async fn a_desk_never_sees_nor_writes_another_clinics_rows() {
     assert!(a_ids.iter().all(|id| !in_b.contains(id)));
     let _ = da.device_id;
 }
+
+const CRASH_VAR: &str = "CLINIC_DESK_CRASH_CHILD";
+
+/// Not a test by itself: the desk process `a_desk_killed_mid_sync_*` kills.
+/// It opens the store named in its environment and syncs, page by small
+/// page, until it is killed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run by a_desk_killed_mid_sync_reopens_consistent_and_finishes as a child process"]
+async fn crash_child_syncer() {
+    let Ok(spec) = std::env::var(CRASH_VAR) else {
+        return;
+    };
+    let parts: Vec<&str> = spec.split('|').collect();
+    let [store, server, token, clinic, user, device] = parts[..] else {
+        panic!("bad {CRASH_VAR}: {spec}");
+    };
+    let desk = Desk::open(
+        Path::new(store),
+        DeskIdentity {
+            clinic_id: clinic.parse().expect("clinic"),
+            user_id: user.parse().expect("user"),
+            role: clinic_core::Role::Reception,
+        },
+    )
+    .expect("open store");
+    desk.adopt_device(device.parse().expect("device"))
+        .expect("device");
+    let api = ApiClient::new(server)
+        .expect("api")
+        .with_token(SecretString::from(token.to_owned()));
+    let engine = SyncEngine::new(desk, api, engine_config(40));
+    println!("\n{CRASH_VAR}: syncing");
+    loop {
+        engine.sync_once().await.expect("sync");
+    }
+}
+
+fn store_cursor(store: &Path) -> i64 {
+    let conn =
+        rusqlite::Connection::open_with_flags(store, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open");
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .expect("busy timeout");
+    conn.query_row("SELECT cursor FROM sync_state", [], |r| r.get(0))
+        .expect("cursor")
+}
+
+/// What the child desk process needs to open the store and sync.
+struct ChildSpec {
+    store: PathBuf,
+    server: String,
+    token: String,
+    identity: DeskIdentity,
+    device_id: Uuid,
+}
+
+/// Runs the child syncer on the store and kills it (SIGKILL) once `kill_when`
+/// says so (checked every few milliseconds); true when it was killed.
+fn kill_child_when(
+    spec: &ChildSpec,
+    mut kill_when: impl FnMut(std::time::Duration) -> bool,
+) -> bool {
+    use std::io::{BufRead, BufReader};
+    let var = [
+        spec.store.display().to_string(),
+        spec.server.clone(),
+        spec.token.clone(),
+        spec.identity.clinic_id.to_string(),
+        spec.identity.user_id.to_string(),
+        spec.device_id.to_string(),
+    ]
+    .join("|");
+    let mut child = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "--ignored",
+            "--exact",
+            "crash_child_syncer",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
+        .env(CRASH_VAR, var)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn the child desk");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.ends_with(" syncing") {
+                let _ = tx.send(());
+            }
+        }
+    });
+    if rx.recv_timeout(std::time::Duration::from_secs(20)).is_err() {
+        child.kill().ok();
+        child.wait().ok();
+        panic!("the child desk never started");
+    }
+    let started = std::time::Instant::now();
+    let deadline = started + std::time::Duration::from_secs(20);
+    let killed = loop {
+        if child.try_wait().expect("wait").is_some() {
+            break false;
+        }
+        if kill_when(started.elapsed()) || std::time::Instant::now() > deadline {
+            child.kill().expect("kill");
+            break true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    };
+    child.wait().expect("reap");
+    killed
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_desk_killed_mid_sync_reopens_consistent_and_finishes() {
+    let app = common::spawn_app().await;
+    let p = practice(&app, "Alpha").await;
+    let patient = insert_patient(&app, p.clinic.id, "Mateo Gil").await;
+    let server = base_url(&app);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = open_desk(&server, "reception@alpha.example", &tmp.path().join("desk")).await;
+    d.engine.sync_once().await.expect("first sync");
+
+    // Offline work: 200 actions queued.
+    let mut queued = Vec::new();
+    let day = day_ahead(2);
+    for i in 0..200i64 {
+        let q = if i % 2 == 0 {
+            d.desk
+                .register_patient(NewPatient {
+                    full_name: format!("Paciente {i}"),
+                    ..NewPatient::default()
+                })
+                .expect("register")
+        } else {
+            let doctor = if i % 4 == 1 {
+                p.doctor_id
+            } else {
+                p.other_doctor_id
+            };
+            let starts = madrid(day, 8, 0) + Duration::minutes(5 * (i / 4));
+            d.desk
+                .book(booking(doctor, patient, starts, 5))
+                .expect("book")
+        };
+        queued.push(q.mutation_id);
+    }
+    // Meanwhile the clinic grew on the server: a large-ish pull awaits.
+    sqlx::query(
+        "INSERT INTO patients (clinic_id, id, full_name)
+         SELECT $1, gen_random_uuid(), 'Server patient ' || i FROM generate_series(1, 3000) i",
+    )
+    .bind(p.clinic.id)
+    .execute(&app.db)
+    .await
+    .expect("patients");
+    sqlx::query(
+        "INSERT INTO appointments (clinic_id, id, doctor_id, patient_id, starts_at, ends_at, status)
+         SELECT $1, gen_random_uuid(), $2, $3,
+                date_trunc('day', now()) + interval '10 days' + i * interval '10 minutes',
+                date_trunc('day', now()) + interval '10 days' + i * interval '10 minutes' + interval '5 minutes',
+                'booked'
+         FROM generate_series(1, 3000) i",
+    )
+    .bind(p.clinic.id)
+    .bind(p.other_doctor_id)
+    .bind(patient)
+    .execute(&app.db)
+    .await
+    .expect("appointments");
+    let cursor_before = d.desk.cursor().expect("cursor");
+    let spec = ChildSpec {
+        store: d.store.clone(),
+        server: server.clone(),
+        token: d.token.clone(),
+        identity: d.desk.identity(),
+        device_id: d.device_id,
+    };
+    // The store is the child's alone now.
+    drop(d);
+    let store = spec.store.clone();
+
+    // 1. Killed shortly after it starts: mid-push or in the first pages.
+    let killed = kill_child_when(&spec, |t| t >= std::time::Duration::from_millis(150));
+    assert!(killed, "the first child finished before it was killed");
+    // 2. Killed mid-pull: once its cursor moved, well before the end.
+    let killed = kill_child_when(&spec, |_| store_cursor(&store) > cursor_before);
+    assert!(killed, "the second child finished before it was killed");
+    let server_version: i64 =
+        sqlx::query_scalar("SELECT version FROM clinic_sync_counters WHERE clinic_id = $1")
+            .bind(p.clinic.id)
+            .fetch_one(&app.db)
+            .await
+            .expect("version");
+    assert!(store_cursor(&store) < server_version, "killed mid-pull");
+
+    // Reopened: consistent, nothing lost or doubled.
+    let desk = Desk::open(&store, spec.identity).expect("reopen");
+    assert_eq!(desk.check().expect("check"), Vec::<String>::new());
+    let outbox = desk.outbox().expect("outbox");
+    let mut seqs: Vec<i64> = outbox.iter().map(|e| e.seq).collect();
+    seqs.dedup();
+    assert_eq!(seqs.len(), outbox.len());
+    for e in &outbox {
+        assert!(queued.contains(&e.id));
+    }
+    assert!(desk.conflicts().expect("conflicts").is_empty());
+    // The server never took a mutation twice nor one the desk did not queue.
+    let on_server: Vec<(Uuid, String)> = sqlx::query_as(
+        "SELECT mutation_id, result->>'status' FROM sync_mutations
+         WHERE clinic_id = $1 AND device_id = $2 ORDER BY seq",
+    )
+    .bind(p.clinic.id)
+    .bind(spec.device_id)
+    .fetch_all(&app.db)
+    .await
+    .expect("sync_mutations");
+    assert!(on_server.iter().all(|(id, _)| queued.contains(id)));
+
+    // Synced to the end: equal to the server.
+    let api = ApiClient::new(&server)
+        .expect("api")
+        .with_token(SecretString::from(spec.token.clone()));
+    let engine = SyncEngine::new(desk.clone(), api, engine_config(5000));
+    engine.sync_once().await.expect("sync after the crashes");
+    assert_eq!(desk.pending_count().expect("pending"), 0);
+    assert!(desk.outbox().expect("outbox").is_empty());
+    assert!(desk.conflicts().expect("conflicts").is_empty());
+    let on_server: Vec<(Uuid, String)> = sqlx::query_as(
+        "SELECT mutation_id, result->>'status' FROM sync_mutations
+         WHERE clinic_id = $1 AND device_id = $2 ORDER BY seq",
+    )
+    .bind(p.clinic.id)
+    .bind(spec.device_id)
+    .fetch_all(&app.db)
+    .await
+    .expect("sync_mutations");
+    let ids: Vec<Uuid> = on_server.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids, queued, "every mutation stored once, in order");
+    assert!(
+        on_server.iter().all(|(_, s)| s == "applied"),
+        "{on_server:?}"
+    );
+    let (appts, patients) = store_rows(&store);
+    assert_eq!((appts.len(), patients.len()), (3100, 3101));
+    assert_eq!((appts, patients), server_rows(&app, p.clinic.id).await);
+    assert!(overlaps(&app, p.clinic.id).await.is_empty());
+}
