@@ -708,3 +708,389 @@ async fn a_desk_killed_mid_sync_reopens_consistent_and_finishes() {
     assert_eq!((appts, patients), server_rows(&app, p.clinic.id).await);
     assert!(overlaps(&app, p.clinic.id).await.is_empty());
 }
+
+/// A TCP proxy in front of the server for one desk: it can be switched off
+/// (refusing new connections and cutting open ones) and can cut its next
+/// connection after a number of bytes, mid-request or mid-answer.
+struct Proxy {
+    port: u16,
+    online: tokio::sync::watch::Sender<bool>,
+    cut_next_after: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Proxy {
+    async fn start(upstream: u16) -> Proxy {
+        use std::sync::atomic::Ordering;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("proxy bind");
+        let port = listener.local_addr().expect("addr").port();
+        let (online, online_rx) = tokio::sync::watch::channel(true);
+        let cut_next_after = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let cut = cut_next_after.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((inbound, _)) = listener.accept().await else {
+                    return;
+                };
+                let mut rx = online_rx.clone();
+                if !*rx.borrow() {
+                    continue; // dropped: offline
+                }
+                let budget = match cut.swap(0, Ordering::SeqCst) {
+                    0 => usize::MAX,
+                    n => n,
+                };
+                tokio::spawn(async move {
+                    let Ok(outbound) =
+                        tokio::net::TcpStream::connect(("127.0.0.1", upstream)).await
+                    else {
+                        return;
+                    };
+                    let forwarded = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+                    let (ri, wi) = inbound.into_split();
+                    let (ro, wo) = outbound.into_split();
+                    let up = pipe(ri, wo, forwarded.clone(), budget);
+                    let down = pipe(ro, wi, forwarded, budget);
+                    tokio::pin!(up, down);
+                    // A cut in either direction drops both sockets at once.
+                    let work = async {
+                        tokio::select! {
+                            cut = &mut up => if !cut { down.await; },
+                            cut = &mut down => if !cut { up.await; },
+                        }
+                    };
+                    tokio::select! {
+                        _ = work => {}
+                        _ = rx.wait_for(|on| !on) => {}
+                    }
+                });
+            }
+        });
+        Proxy {
+            port,
+            online,
+            cut_next_after,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn set_online(&self, on: bool) {
+        self.online.send_replace(on);
+    }
+
+    fn cut_next_after(&self, bytes: usize) {
+        self.cut_next_after
+            .store(bytes, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Copies until EOF (false) or until both directions together passed
+/// `budget` bytes (true: cut).
+async fn pipe(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    forwarded: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    budget: usize,
+) -> bool {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buf = vec![0u8; 8192];
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        let before = forwarded.fetch_add(n, std::sync::atomic::Ordering::SeqCst);
+        let allowed = budget.saturating_sub(before).min(n);
+        if allowed > 0 && to.write_all(&buf[..allowed]).await.is_err() {
+            break;
+        }
+        if allowed < n {
+            // Cut: the peers see the connection die mid-message.
+            return true;
+        }
+    }
+    let _ = to.shutdown().await;
+    false
+}
+
+/// The real server binary as a child process on a fixed port.
+struct ServerProcess {
+    child: std::process::Child,
+}
+
+impl ServerProcess {
+    async fn start(app: &TestApp, port: u16) -> ServerProcess {
+        use secrecy::ExposeSecret;
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_sync-server"))
+            .env("DATABASE_URL", app.settings.database.url.expose_secret())
+            .env("CLINIC_SERVER__BIND", format!("127.0.0.1:{port}"))
+            .env("CLINIC_LOG__FILTER", "off")
+            .env("CLINIC_AUTH__ARGON2_MEMORY_KIB", "1024")
+            .env("CLINIC_AUTH__ARGON2_ITERATIONS", "1")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the server binary");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server never listened"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        ServerProcess { child }
+    }
+
+    fn kill(&mut self) {
+        self.child.kill().expect("SIGKILL the server");
+        self.child.wait().expect("reap the server");
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Syncs every desk at once, each for at most 20 s; errors are expected.
+async fn sync_all(desks: &[RealDesk]) {
+    let _ =
+        futures::future::join_all(desks.iter().map(|d| {
+            tokio::time::timeout(std::time::Duration::from_secs(20), d.engine.sync_once())
+        }))
+        .await;
+}
+
+/// Prints the seed when the test fails.
+struct SeedOnFailure(u64);
+
+impl Drop for SeedOnFailure {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("desks convergence failed with DESKS_SEED={}", self.0);
+        }
+    }
+}
+
+/// One random action on `desk`, from what it holds now; the mutation id
+/// when it was queued (a refused action queues nothing).
+fn random_action(
+    rng: &mut rand::rngs::StdRng,
+    d: &RealDesk,
+    doctors: [Uuid; 2],
+    slots: &[DateTime<Utc>],
+    n: usize,
+) -> Option<Uuid> {
+    use clinic_core::api::appointments::{CancelAppointment, RescheduleAppointment};
+    use rand::Rng;
+    use rand::seq::SliceRandom;
+    let (appts, patients) = store_rows(&d.store);
+    let booked: Vec<&ApptRow> = appts.iter().filter(|a| a.5 == "booked").collect();
+    let queued = match rng.gen_range(0..6) {
+        0 => d.desk.register_patient(NewPatient {
+            full_name: format!("Patient {n}"),
+            ..NewPatient::default()
+        }),
+        1 | 2 => {
+            let patient = patients.choose(rng)?.0;
+            let doctor = doctors[rng.gen_range(0..2)];
+            let starts = *slots.choose(rng)?;
+            d.desk.book(booking(doctor, patient, starts, 30))
+        }
+        3 => {
+            let a = booked.choose(rng)?;
+            let starts = *slots.choose(rng)?;
+            d.desk.reschedule(
+                a.0,
+                RescheduleAppointment {
+                    starts_at: starts,
+                    ends_at: starts + Duration::minutes(30),
+                    doctor_id: Some(doctors[rng.gen_range(0..2)]),
+                    room_id: None,
+                },
+            )
+        }
+        4 => d.desk.cancel(
+            booked.choose(rng)?.0,
+            CancelAppointment {
+                reason: "patient called".into(),
+            },
+        ),
+        _ => d.desk.check_in(booked.choose(rng)?.0),
+    };
+    queued.ok().map(|q| q.mutation_id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn desks_converge_through_cuts_offline_periods_and_a_server_restart() {
+    use rand::{Rng, SeedableRng};
+    let seed: u64 = std::env::var("DESKS_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| rand::thread_rng().r#gen());
+    let _report = SeedOnFailure(seed);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+
+    let app = common::spawn_app().await;
+    let p = practice(&app, "Alpha").await;
+    for name in ["Ana", "Bruno", "Carla"] {
+        insert_patient(&app, p.clinic.id, name).await;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("free port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let mut server = ServerProcess::start(&app, port).await;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut desks = Vec::new();
+    let mut proxies = Vec::new();
+    for i in 0..5 {
+        let proxy = Proxy::start(port).await;
+        let d = open_desk(
+            &proxy.url(),
+            "reception@alpha.example",
+            &tmp.path().join(format!("d{i}")),
+        )
+        .await;
+        d.engine.sync_once().await.expect("first sync");
+        desks.push(d);
+        proxies.push(proxy);
+    }
+    // Today's slots would run into "in the past"; two days ahead, mornings.
+    let slots: Vec<DateTime<Utc>> = (2..=3)
+        .flat_map(|day| {
+            (0..8).map(move |h| madrid(day_ahead(day), 8, 0) + Duration::minutes(30 * h))
+        })
+        .collect();
+    let doctors = [p.doctor_id, p.other_doctor_id];
+    let mut queued: Vec<Vec<Uuid>> = vec![Vec::new(); desks.len()];
+
+    let mut n = 0;
+    for round in 0..8 {
+        for (i, d) in desks.iter().enumerate() {
+            proxies[i].set_online(rng.gen_bool(0.6));
+            if rng.gen_bool(0.3) {
+                proxies[i].cut_next_after(rng.gen_range(100..4000));
+            }
+            for _ in 0..rng.gen_range(1..=4) {
+                n += 1;
+                if let Some(id) = random_action(&mut rng, d, doctors, &slots, n) {
+                    queued[i].push(id);
+                }
+            }
+        }
+        if round == 4 {
+            // Everyone online with a full outbox; the server dies mid-push.
+            for (i, d) in desks.iter().enumerate() {
+                proxies[i].set_online(true);
+                for _ in 0..6 {
+                    n += 1;
+                    if let Some(id) = random_action(&mut rng, d, doctors, &slots, n) {
+                        queued[i].push(id);
+                    }
+                }
+            }
+            let delay = rng.gen_range(5..60);
+            let pushes = sync_all(&desks);
+            let restart = async {
+                tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+                server.kill();
+            };
+            let _ = tokio::join!(pushes, restart);
+            server = ServerProcess::start(&app, port).await;
+        } else {
+            sync_all(&desks).await;
+        }
+    }
+
+    // Faults over: everyone online until everything is through.
+    for proxy in &proxies {
+        proxy.set_online(true);
+        proxy.cut_next_after(0);
+    }
+    for d in &desks {
+        let mut tries = 0;
+        while let Err(e) = d.engine.sync_once().await {
+            tries += 1;
+            assert!(tries < 20, "a desk cannot finish syncing: {e}");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+    for d in &desks {
+        d.engine.sync_once().await.expect("last sync");
+    }
+
+    // Every queued mutation applied once on the server, or rejected with a reason.
+    let server_view = server_rows(&app, p.clinic.id).await;
+    let mut applied = 0;
+    for (i, d) in desks.iter().enumerate() {
+        assert_eq!(d.desk.pending_count().expect("pending"), 0, "desk {i}");
+        assert!(d.desk.outbox().expect("outbox").is_empty(), "desk {i}");
+        let stored: Vec<(Uuid, String, Option<String>)> = sqlx::query_as(
+            "SELECT mutation_id, result->>'status', result->>'code' FROM sync_mutations
+             WHERE clinic_id = $1 AND device_id = $2 ORDER BY seq",
+        )
+        .bind(p.clinic.id)
+        .bind(d.device_id)
+        .fetch_all(&app.db)
+        .await
+        .expect("sync_mutations");
+        let conflicts = d.desk.conflicts().expect("conflicts");
+        let on_server: Vec<Uuid> = stored.iter().map(|s| s.0).collect();
+        let mut unique = on_server.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(
+            unique.len(),
+            on_server.len(),
+            "desk {i}: a mutation stored twice"
+        );
+        assert!(
+            on_server.iter().all(|id| queued[i].contains(id)),
+            "desk {i}"
+        );
+        for id in &queued[i] {
+            let conflict = conflicts.iter().find(|c| c.id == *id);
+            match stored.iter().find(|s| s.0 == *id) {
+                Some((_, status, _)) if status == "applied" => {
+                    applied += 1;
+                    assert!(conflict.is_none(), "desk {i}: applied yet in the inbox");
+                }
+                Some((_, _, code)) => {
+                    let c = conflict.unwrap_or_else(|| panic!("desk {i}: rejection lost"));
+                    assert_eq!(Some(&c.code), code.as_ref(), "desk {i}");
+                    assert!(!c.message.is_empty());
+                }
+                None => {
+                    let c = conflict.unwrap_or_else(|| panic!("desk {i}: mutation lost"));
+                    assert!(!c.message.is_empty());
+                }
+            }
+        }
+        assert_eq!(
+            store_rows(&d.store),
+            server_view,
+            "desk {i} equals the server"
+        );
+    }
+    assert!(applied > 0, "nothing got through");
+    assert!(
+        overlaps(&app, p.clinic.id).await.is_empty(),
+        "double booking"
+    );
+    drop(server);
+}
