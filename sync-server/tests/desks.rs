@@ -716,6 +716,8 @@ struct Proxy {
     port: u16,
     online: tokio::sync::watch::Sender<bool>,
     cut_next_after: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// Connections cut mid-message so far.
+    cuts: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Proxy {
@@ -728,6 +730,8 @@ impl Proxy {
         let (online, online_rx) = tokio::sync::watch::channel(true);
         let cut_next_after = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let cut = cut_next_after.clone();
+        let cuts = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = cuts.clone();
         tokio::spawn(async move {
             loop {
                 let Ok((inbound, _)) = listener.accept().await else {
@@ -741,6 +745,7 @@ impl Proxy {
                     0 => usize::MAX,
                     n => n,
                 };
+                let counted = counted.clone();
                 tokio::spawn(async move {
                     let Ok(outbound) =
                         tokio::net::TcpStream::connect(("127.0.0.1", upstream)).await
@@ -756,12 +761,14 @@ impl Proxy {
                     // A cut in either direction drops both sockets at once.
                     let work = async {
                         tokio::select! {
-                            cut = &mut up => if !cut { down.await; },
-                            cut = &mut down => if !cut { up.await; },
+                            cut = &mut up => cut || down.await,
+                            cut = &mut down => cut || up.await,
                         }
                     };
                     tokio::select! {
-                        _ = work => {}
+                        cut = work => if cut {
+                            counted.fetch_add(1, Ordering::SeqCst);
+                        },
                         _ = rx.wait_for(|on| !on) => {}
                     }
                 });
@@ -771,6 +778,7 @@ impl Proxy {
             port,
             online,
             cut_next_after,
+            cuts,
         }
     }
 
@@ -865,13 +873,18 @@ impl Drop for ServerProcess {
     }
 }
 
-/// Syncs every desk at once, each for at most 20 s; errors are expected.
-async fn sync_all(desks: &[RealDesk]) {
-    let _ =
-        futures::future::join_all(desks.iter().map(|d| {
+/// Syncs every desk at once, each for at most 20 s; how many failed
+/// (failures are expected while faults are on).
+async fn sync_all(desks: &[RealDesk]) -> usize {
+    futures::future::join_all(
+        desks.iter().map(|d| {
             tokio::time::timeout(std::time::Duration::from_secs(20), d.engine.sync_once())
-        }))
-        .await;
+        }),
+    )
+    .await
+    .into_iter()
+    .filter(|r| !matches!(r, Ok(Ok(_))))
+    .count()
 }
 
 /// Prints the seed when the test fails.
@@ -982,9 +995,16 @@ async fn desks_converge_through_cuts_offline_periods_and_a_server_restart() {
     let mut n = 0;
     for round in 0..8 {
         for (i, d) in desks.iter().enumerate() {
-            proxies[i].set_online(rng.gen_bool(0.6));
-            if rng.gen_bool(0.3) {
-                proxies[i].cut_next_after(rng.gen_range(100..4000));
+            if round == 0 {
+                // Every desk's first new connection dies early.
+                proxies[i].set_online(false);
+                proxies[i].set_online(true);
+                proxies[i].cut_next_after(rng.gen_range(100..600));
+            } else {
+                proxies[i].set_online(rng.gen_bool(0.6));
+                if rng.gen_bool(0.3) {
+                    proxies[i].cut_next_after(rng.gen_range(100..4000));
+                }
             }
             for _ in 0..rng.gen_range(1..=4) {
                 n += 1;
@@ -1004,13 +1024,14 @@ async fn desks_converge_through_cuts_offline_periods_and_a_server_restart() {
                     }
                 }
             }
-            let delay = rng.gen_range(5..60);
+            let delay = rng.gen_range(5..40);
             let pushes = sync_all(&desks);
             let restart = async {
                 tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
                 server.kill();
             };
-            let _ = tokio::join!(pushes, restart);
+            let (failed, ()) = tokio::join!(pushes, restart);
+            assert!(failed > 0, "the server died with no sync in flight");
             server = ServerProcess::start(&app, port).await;
         } else {
             sync_all(&desks).await;
@@ -1088,6 +1109,11 @@ async fn desks_converge_through_cuts_offline_periods_and_a_server_restart() {
         );
     }
     assert!(applied > 0, "nothing got through");
+    let cuts: usize = proxies
+        .iter()
+        .map(|p| p.cuts.load(std::sync::atomic::Ordering::SeqCst))
+        .sum();
+    assert!(cuts > 0, "no connection was cut");
     assert!(
         overlaps(&app, p.clinic.id).await.is_empty(),
         "double booking"
