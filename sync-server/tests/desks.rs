@@ -280,6 +280,17 @@ async fn ten_offline_desks_booking_one_slot_leave_one_booking_and_nine_conflicts
             server_view,
             "desk {i} equals the server"
         );
+        // What reception sees: that day's agenda holds the one booking, confirmed.
+        let agenda = d
+            .desk
+            .day_agenda(day_ahead(3), Some(p.doctor_id))
+            .expect("agenda");
+        let seen: Vec<(Uuid, bool)> = agenda
+            .appointments
+            .iter()
+            .map(|a| (a.id, a.pending))
+            .collect();
+        assert_eq!(seen, vec![(standing[0], false)], "desk {i}'s agenda");
     }
     let rejected: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM sync_mutations WHERE clinic_id = $1 AND result->>'code' = 'slot_taken'",
@@ -455,7 +466,6 @@ async fn a_desk_never_sees_nor_writes_another_clinics_rows() {
     db.engine.sync_once().await.expect("sync b");
     let in_b = store_ids(&db.store);
     assert!(a_ids.iter().all(|id| !in_b.contains(id)));
-    let _ = da.device_id;
 }
 
 const CRASH_VAR: &str = "CLINIC_DESK_CRASH_CHILD";
