@@ -2,12 +2,18 @@
 # Installs what building, running and testing Clinic Desk needs, and only what
 # is missing: safe to run again and again. Needs common.sh.
 
-# Tauri 2 on Debian, plus Xvfb and WebKitWebDriver for headless runs and E2E tests.
+# Tauri 2 on Debian, plus what headless runs and the end-to-end tests need:
+# Xvfb (a display), WebKitWebDriver (webkit2gtk-driver), a D-Bus session with
+# an unlockable keyring (dbus, gnome-keyring) and python3-dbus for the fake
+# notification server the tests listen with.
 SYSTEM_PACKAGES=(
   build-essential pkg-config file curl
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
-  webkit2gtk-driver xvfb
+  webkit2gtk-driver xvfb dbus gnome-keyring python3-dbus python3-gi
 )
+# tauri-driver bridges WebDriver clients to WebKitWebDriver for the Tauri app.
+# 2.x is the stable line (3.0 is in alpha).
+TAURI_DRIVER_VERSION=2.1.0
 # Vite 7 needs Node.js ^20.19 or >=22.12.
 NODE_MIN_MAJOR=20
 NODE_MIN_MINOR=19
@@ -95,6 +101,20 @@ ensure_node() {
   info "node $(node --version), npm $(npm --version 2>/dev/null)"
 }
 
+# tauri-driver into ~/.cargo/bin (kept across runs and clones), only when that
+# exact version is not there yet. Its own build folder, so installing it never
+# touches the project's target directory.
+ensure_tauri_driver() {
+  local bin="$HOME/.cargo/bin/tauri-driver"
+  if [[ -x "$bin" ]] && cargo install --list | grep -qx "tauri-driver v$TAURI_DRIVER_VERSION:"; then
+    info "tauri-driver $TAURI_DRIVER_VERSION: ok"
+    return 0
+  fi
+  info "installing tauri-driver $TAURI_DRIVER_VERSION (cargo install, about a minute)"
+  CARGO_TARGET_DIR="$HOME/.cache/clinic-desk/tauri-driver-build" \
+    cargo install tauri-driver --version "=$TAURI_DRIVER_VERSION" --locked
+}
+
 # npm ci in ui/, only when node_modules is missing or older than the lock file.
 ensure_ui_deps() {
   local stamp="$REPO/ui/node_modules/.package-lock.json"
@@ -110,6 +130,7 @@ ensure_ui_deps() {
 ensure_dev_deps() {
   ensure_system_deps
   ensure_rust
+  ensure_tauri_driver
   ensure_node
   ensure_ui_deps
 }
