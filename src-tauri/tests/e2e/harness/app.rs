@@ -1,0 +1,270 @@
+//! The real desktop app in a real window, driven over WebDriver: tauri-driver
+//! (own port) in front of WebKitWebDriver (own native port), one W3C session
+//! per app launch. Waits poll with a deadline and fail with what they waited
+//! for, never sleep blindly.
+
+use super::process::Group;
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// Default wait for something to appear on screen. Generous: a debug build on
+/// two busy cores.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// What the app process gets in its environment (through tauri-driver and
+/// WebKitWebDriver, which pass theirs on).
+pub struct AppEnv {
+    pub display: String,
+    pub bus_address: String,
+    pub xdg_runtime_dir: PathBuf,
+    pub xdg_data_home: PathBuf,
+    /// `CLINIC_DESK_DATA_DIR`: this desk's stores and session.
+    pub data_dir: PathBuf,
+}
+
+pub struct App {
+    client: Option<Client>,
+    driver: Group,
+}
+
+/// A free loopback port (the OS picks it; it stays free until we bind it in
+/// practice, as nothing else asks for that exact number in between).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Some(path) = std::env::var_os("TAURI_DRIVER") {
+        return path.into();
+    }
+    let in_cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+        .map(|home| home.join("bin/tauri-driver"));
+    match in_cargo_home {
+        Some(path) if path.is_file() => path,
+        // Else whatever PATH has; spawning says so if nothing.
+        _ => "tauri-driver".into(),
+    }
+}
+
+impl App {
+    /// Starts tauri-driver and opens the app in a new session; returns once
+    /// the session exists (the window is up and its page is loading).
+    pub async fn launch(env: &AppEnv, logs: &Path, launch_number: u32) -> App {
+        let port = free_port();
+        let native_port = loop {
+            let p = free_port();
+            if p != port {
+                break p;
+            }
+        };
+        std::fs::create_dir_all(&env.data_dir).expect("app data dir");
+        let mut command = Command::new(tauri_driver());
+        command
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("DISPLAY", &env.display)
+            .env("DBUS_SESSION_BUS_ADDRESS", &env.bus_address)
+            .env("XDG_RUNTIME_DIR", &env.xdg_runtime_dir)
+            .env("XDG_DATA_HOME", &env.xdg_data_home)
+            .env("CLINIC_DESK_DATA_DIR", &env.data_dir)
+            // No accessibility bus on the test session: silence GTK's search for it.
+            .env("NO_AT_BRIDGE", "1")
+            .env_remove("WAYLAND_DISPLAY");
+        let mut driver = Group::spawn(
+            "tauri-driver",
+            command,
+            &logs.join(format!("driver-{launch_number}.log")),
+        );
+
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Some(status) = driver.exited() {
+                panic!(
+                    "tauri-driver exited at start ({status}); install it with \
+                     `cargo install tauri-driver --locked` (scripts/lib/deps.sh does):\n{}",
+                    driver.log_tail()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not listen on {port}"
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": env!("CARGO_BIN_EXE_clinic-desk") }),
+        );
+        let client = tokio::time::timeout(
+            Duration::from_secs(60),
+            ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities)
+                .connect(&format!("http://127.0.0.1:{port}")),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("no WebDriver session within 60 s:\n{}", driver.log_tail()))
+        .unwrap_or_else(|e| {
+            panic!(
+                "opening the app over WebDriver failed: {e}\n{}",
+                driver.log_tail()
+            )
+        });
+        App {
+            client: Some(client),
+            driver,
+        }
+    }
+
+    pub fn client(&self) -> &Client {
+        self.client.as_ref().expect("the app is open")
+    }
+
+    /// Ends the session (closing the app) and stops the drivers.
+    pub async fn quit(mut self) {
+        if let Some(client) = self.client.take() {
+            // A session that is already broken cannot be closed; the process
+            // group is stopped either way.
+            let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
+        }
+        self.driver.stop();
+    }
+
+    /// Polls `probe` until it gives a value, failing after `timeout` with
+    /// `what` and the last error seen.
+    pub async fn poll<T, F, Fut>(&self, what: &str, timeout: Duration, mut probe: F) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<Option<T>, String>>,
+    {
+        let deadline = Instant::now() + timeout;
+        let mut last = String::from("nothing yet");
+        loop {
+            match probe().await {
+                Ok(Some(value)) => return value,
+                Ok(None) => {}
+                Err(e) => last = e,
+            }
+            if Instant::now() >= deadline {
+                panic!("waited {timeout:?} for {what}; last seen: {last}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The first displayed element matching `css`, waiting for it.
+    pub async fn find(&self, css: &str) -> Element {
+        self.find_within(css, WAIT).await
+    }
+
+    pub async fn find_within(&self, css: &str, timeout: Duration) -> Element {
+        let client = self.client();
+        self.poll(&format!("`{css}` on screen"), timeout, || async move {
+            let found = client
+                .find_all(Locator::Css(css))
+                .await
+                .map_err(|e| e.to_string())?;
+            for element in found {
+                if element.is_displayed().await.unwrap_or(false) {
+                    return Ok(Some(element));
+                }
+            }
+            Ok(None)
+        })
+        .await
+    }
+
+    /// The element with `data-testid="id"` (the UI lists them in ui/TESTIDS.md).
+    pub async fn testid(&self, id: &str) -> Element {
+        self.find(&testid(id)).await
+    }
+
+    pub async fn click(&self, id: &str) {
+        self.testid(id)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("clicking [data-testid={id}]: {e}"));
+    }
+
+    /// Replaces the text of an input, as a person typing it.
+    pub async fn fill(&self, id: &str, text: &str) {
+        let input = self.testid(id).await;
+        input
+            .clear()
+            .await
+            .unwrap_or_else(|e| panic!("clearing [data-testid={id}]: {e}"));
+        input
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("typing into [data-testid={id}]: {e}"));
+    }
+
+    /// Waits until the element's visible text contains `expected`; returns it.
+    pub async fn wait_text(&self, css: &str, expected: &str) -> String {
+        let client = self.client();
+        self.poll(
+            &format!("`{css}` to read {expected:?}"),
+            WAIT,
+            || async move {
+                let element = client
+                    .find(Locator::Css(css))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let text = element.text().await.map_err(|e| e.to_string())?;
+                if text.contains(expected) {
+                    Ok(Some(text))
+                } else {
+                    Err(format!("text {text:?}"))
+                }
+            },
+        )
+        .await
+    }
+
+    /// Waits until nothing displayed matches `css`.
+    pub async fn wait_gone(&self, css: &str) {
+        let client = self.client();
+        self.poll(&format!("`{css}` to disappear"), WAIT, || async move {
+            let found = client
+                .find_all(Locator::Css(css))
+                .await
+                .map_err(|e| e.to_string())?;
+            for element in found {
+                if element.is_displayed().await.unwrap_or(false) {
+                    return Err("still displayed".into());
+                }
+            }
+            Ok(Some(()))
+        })
+        .await
+    }
+
+    pub async fn screenshot(&self) -> Result<Vec<u8>, String> {
+        self.client().screenshot().await.map_err(|e| e.to_string())
+    }
+
+    pub async fn source(&self) -> Result<String, String> {
+        self.client().source().await.map_err(|e| e.to_string())
+    }
+}
+
+/// CSS selector of a `data-testid`.
+pub fn testid(id: &str) -> String {
+    format!("[data-testid=\"{id}\"]")
+}
