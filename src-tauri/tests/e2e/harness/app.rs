@@ -255,6 +255,84 @@ impl App {
         .await
     }
 
+    /// Sets an input's or select's value as the browser would after a person
+    /// picked it (date and time pickers, selects), firing `input` and
+    /// `change` so the UI's bindings see it. Typing into native date/time
+    /// widgets differs between engines; the resulting value does not.
+    pub async fn set_value(&self, id: &str, value: &str) {
+        self.testid(id).await;
+        let script = r#"
+            const [selector, value] = arguments;
+            const el = document.querySelector(selector);
+            const proto = el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
+            Object.getOwnPropertyDescriptor(proto, "value").set.call(el, value);
+            el.dispatchEvent(new Event("input", { bubbles: true }));
+            el.dispatchEvent(new Event("change", { bubbles: true }));
+            return el.value;
+        "#;
+        let now = self
+            .client()
+            .execute(script, vec![testid(id).into(), value.into()])
+            .await
+            .unwrap_or_else(|e| panic!("setting [data-testid={id}] to {value:?}: {e}"));
+        assert_eq!(now, value, "[data-testid={id}] did not take {value:?}");
+    }
+
+    /// Picks the option of a select whose visible text is `label`.
+    pub async fn choose(&self, id: &str, label: &str) {
+        let select = self.testid(id).await;
+        let mut known = Vec::new();
+        for option in select
+            .find_all(Locator::Css("option"))
+            .await
+            .expect("options")
+        {
+            let text = option.text().await.unwrap_or_default();
+            if text.trim() == label {
+                let value = option
+                    .attr("value")
+                    .await
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default();
+                return self.set_value(id, &value).await;
+            }
+            known.push(text);
+        }
+        panic!("[data-testid={id}] has no option {label:?}; it has {known:?}");
+    }
+
+    /// An attribute of the first element matching `css`, waiting for it.
+    pub async fn attr(&self, css: &str, name: &str) -> Option<String> {
+        self.find(css)
+            .await
+            .attr(name)
+            .await
+            .unwrap_or_else(|e| panic!("reading {name} of `{css}`: {e}"))
+    }
+
+    /// Waits until the first element matching `css` has `name="value"`.
+    pub async fn wait_attr(&self, css: &str, name: &str, value: &str) {
+        let client = self.client();
+        self.poll(
+            &format!("`{css}` to have {name}={value:?}"),
+            WAIT,
+            || async move {
+                let element = client
+                    .find(Locator::Css(css))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let now = element.attr(name).await.map_err(|e| e.to_string())?;
+                if now.as_deref() == Some(value) {
+                    Ok(Some(()))
+                } else {
+                    Err(format!("{name}={now:?}"))
+                }
+            },
+        )
+        .await
+    }
+
     pub async fn screenshot(&self) -> Result<Vec<u8>, String> {
         self.client().screenshot().await.map_err(|e| e.to_string())
     }

@@ -8,6 +8,8 @@
 pub mod app;
 pub mod database;
 pub mod display;
+pub mod link;
+pub mod other_desk;
 pub mod process;
 pub mod server;
 pub mod session_bus;
@@ -16,6 +18,7 @@ use app::{App, AppEnv};
 use database::Database;
 use display::Display;
 use futures_util::FutureExt;
+use link::Link;
 use server::SyncServer;
 use session_bus::SessionBus;
 use std::panic::AssertUnwindSafe;
@@ -41,6 +44,8 @@ pub struct Desktop {
     dir: TempDir,
     logs: PathBuf,
     pub server: Option<SyncServer>,
+    /// What the app signs in through (see [`Link`]).
+    pub link: Option<Link>,
     database: Option<Database>,
     app: Option<App>,
     launches: u32,
@@ -73,6 +78,7 @@ impl Desktop {
             dir,
             logs,
             server: None,
+            link: None,
             database: None,
             app: None,
             launches: 0,
@@ -85,6 +91,7 @@ impl Desktop {
             desktop.database = Some(database);
             server.seed_demo();
             server.start().await;
+            desktop.link = Some(Link::open(server.port).await);
             desktop.server = Some(server);
         }
         desktop
@@ -120,6 +127,10 @@ impl Desktop {
 
     pub fn server(&mut self) -> &mut SyncServer {
         self.server.as_mut().expect("this scenario has a server")
+    }
+
+    pub fn link(&self) -> &Link {
+        self.link.as_ref().expect("this scenario has a server")
     }
 
     /// Saves the app's current screen as `<name>.png` among the artifacts,
