@@ -4,7 +4,7 @@ import type { Backend } from "./backend";
 import { BACKEND_UNAVAILABLE, BackendError } from "./backend-error";
 import { loadShellStatus, statusText } from "./status";
 
-function backendAnswering(appInfo: Backend["appInfo"]): Backend {
+function backendAnswering(appInfo: Backend["appInfo"]): Pick<Backend, "appInfo"> {
   return { appInfo };
 }
 

@@ -7,7 +7,7 @@ export type ShellStatus =
   | { kind: "ready"; info: AppInfo }
   | { kind: "failed"; error: BackendError };
 
-export async function loadShellStatus(backend: Backend): Promise<ShellStatus> {
+export async function loadShellStatus(backend: Pick<Backend, "appInfo">): Promise<ShellStatus> {
   try {
     return { kind: "ready", info: await backend.appInfo() };
   } catch (raw) {
