@@ -28,9 +28,9 @@ describe("message catalogues", () => {
 
 describe("translate", () => {
   it("fills placeholders and keeps unknown ones visible", () => {
-    expect(translate("en", "sync.pending", { count: 3 })).toBe("3 pending");
-    expect(translate("es", "sync.pending", { count: 3 })).toBe("3 pendientes");
-    expect(translate("en", "sync.pending")).toBe("{count} pending");
+    expect(translate("en", "sync.pending", { count: 3 })).toBe("Pending: 3");
+    expect(translate("es", "sync.pending", { count: 3 })).toBe("Pendientes: 3");
+    expect(translate("en", "sync.pending")).toBe("Pending: {count}");
   });
 });
 

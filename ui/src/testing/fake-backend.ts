@@ -15,8 +15,9 @@ import type {
   Room,
   Settings,
   SyncStatus,
+  WorkingHours,
 } from "../lib/desk";
-import { addDays, addMinutes } from "../lib/wall-clock";
+import { addDays, addMinutes, weekday } from "../lib/wall-clock";
 
 export const TODAY = "2026-03-30";
 
@@ -74,7 +75,17 @@ export class FakeBackend implements Backend {
     notify_lead_minutes: 10,
     notify_conflicts: true,
   };
+  /** Weekly hours per doctor, laid onto whichever days an agenda asks for. */
+  weekly: Record<string, WorkingHours[]> = {};
   private failures = new Map<Method, BackendError>();
+
+  private weeklyWorking(doctorId: string, days: string[]) {
+    return days.flatMap((day) =>
+      (this.weekly[doctorId] ?? [])
+        .filter((h) => h.weekday === weekday(day))
+        .map((h) => ({ start: `${day}T${h.starts}`, end: `${day}T${h.ends}` })),
+    );
+  }
   private deskListeners: (() => void)[] = [];
 
   failNext(method: Method, code: string, message = code, field?: string): void {
@@ -106,25 +117,25 @@ export class FakeBackend implements Backend {
     return run();
   }
 
-  sessionState = () => this.record("sessionState", [], () => ({ profile: PROFILE, clinics: [] }));
-  signIn = (...args: Parameters<Backend["signIn"]>) =>
+  sessionState: Backend["sessionState"] = () => this.record("sessionState", [], () => ({ profile: PROFILE, clinics: [] }));
+  signIn: Backend["signIn"] = (...args: Parameters<Backend["signIn"]>) =>
     this.record("signIn", args, () => ({
       kind: "signed_in" as const,
       session: { profile: PROFILE, clinics: [] },
       token_warning: null,
     }));
-  switchClinic = (...args: Parameters<Backend["switchClinic"]>) =>
+  switchClinic: Backend["switchClinic"] = (...args: Parameters<Backend["switchClinic"]>) =>
     this.record("switchClinic", args, () => ({ profile: PROFILE, clinics: [] }));
-  signOut = (...args: Parameters<Backend["signOut"]>) => this.record("signOut", args, () => undefined);
+  signOut: Backend["signOut"] = (...args: Parameters<Backend["signOut"]>) => this.record("signOut", args, () => undefined);
 
-  syncStatus = () => this.record("syncStatus", [], () => this.status);
-  syncNow = () => this.record("syncNow", [], () => undefined);
-  onSyncStatus = (listener: (s: SyncStatus) => void) =>
+  syncStatus: Backend["syncStatus"] = () => this.record("syncStatus", [], () => this.status);
+  syncNow: Backend["syncNow"] = () => this.record("syncNow", [], () => undefined);
+  onSyncStatus: Backend["onSyncStatus"] = (listener: (s: SyncStatus) => void) =>
     this.record("onSyncStatus", [], () => {
       listener(this.status);
       return () => {};
     });
-  onDeskChanged = (listener: () => void) =>
+  onDeskChanged: Backend["onDeskChanged"] = (listener: () => void) =>
     this.record("onDeskChanged", [], () => {
       this.deskListeners.push(listener);
       return () => {
@@ -132,12 +143,14 @@ export class FakeBackend implements Backend {
       };
     });
 
-  agenda = (...args: Parameters<Backend["agenda"]>) =>
+  agenda: Backend["agenda"] = (...args: Parameters<Backend["agenda"]>) =>
     this.record("agenda", args, (): Agenda => {
       const [query] = args;
       const first = query.date ?? TODAY;
       const days = Array.from({ length: query.days }, (_, i) => addDays(first, i));
-      const doctors = this.doctorsList.filter((d) => query.doctor_id === null || d.id === query.doctor_id);
+      const doctors = this.doctorsList
+        .filter((d) => query.doctor_id === null || d.id === query.doctor_id)
+        .map((d) => ({ ...d, working: [...d.working, ...this.weeklyWorking(d.id, days)] }));
       return {
         time_zone: PROFILE.time_zone,
         today: TODAY,
@@ -150,7 +163,7 @@ export class FakeBackend implements Backend {
       };
     });
 
-  bookAppointment = (...args: Parameters<Backend["bookAppointment"]>) =>
+  bookAppointment: Backend["bookAppointment"] = (...args: Parameters<Backend["bookAppointment"]>) =>
     this.record("bookAppointment", args, () => {
       const [b] = args;
       const booked = appointment({
@@ -165,26 +178,26 @@ export class FakeBackend implements Backend {
       this.appointments.push(booked);
       return booked;
     });
-  rescheduleAppointment = (...args: Parameters<Backend["rescheduleAppointment"]>) =>
+  rescheduleAppointment: Backend["rescheduleAppointment"] = (...args: Parameters<Backend["rescheduleAppointment"]>) =>
     this.record("rescheduleAppointment", args, () => {
       const [id, change] = args;
       const found = this.appointments.find((a) => a.id === id) ?? appointment({ id });
       Object.assign(found, { start: change.start, end: addMinutes(change.start, change.minutes), pending: true });
       return found;
     });
-  cancelAppointment = (...args: Parameters<Backend["cancelAppointment"]>) =>
+  cancelAppointment: Backend["cancelAppointment"] = (...args: Parameters<Backend["cancelAppointment"]>) =>
     this.record("cancelAppointment", args, () => undefined);
-  checkIn = (...args: Parameters<Backend["checkIn"]>) => this.record("checkIn", args, () => undefined);
-  markNoShow = (...args: Parameters<Backend["markNoShow"]>) => this.record("markNoShow", args, () => undefined);
-  completeAppointment = (...args: Parameters<Backend["completeAppointment"]>) =>
+  checkIn: Backend["checkIn"] = (...args: Parameters<Backend["checkIn"]>) => this.record("checkIn", args, () => undefined);
+  markNoShow: Backend["markNoShow"] = (...args: Parameters<Backend["markNoShow"]>) => this.record("markNoShow", args, () => undefined);
+  completeAppointment: Backend["completeAppointment"] = (...args: Parameters<Backend["completeAppointment"]>) =>
     this.record("completeAppointment", args, () => undefined);
 
-  searchPatients = (...args: Parameters<Backend["searchPatients"]>) =>
+  searchPatients: Backend["searchPatients"] = (...args: Parameters<Backend["searchPatients"]>) =>
     this.record("searchPatients", args, () => {
       const words = args[0].toLowerCase().split(/\s+/);
       return this.patients.filter((p) => words.every((w) => p.full_name.toLowerCase().includes(w)));
     });
-  patient = (...args: Parameters<Backend["patient"]>) =>
+  patient: Backend["patient"] = (...args: Parameters<Backend["patient"]>) =>
     this.record("patient", args, () => {
       const p = this.patients.find((x) => x.id === args[0]);
       if (!p) {
@@ -204,7 +217,7 @@ export class FakeBackend implements Backend {
         notes: null,
       };
     });
-  registerPatient = (...args: Parameters<Backend["registerPatient"]>) =>
+  registerPatient: Backend["registerPatient"] = (...args: Parameters<Backend["registerPatient"]>) =>
     this.record("registerPatient", args, () => {
       const [fields] = args;
       const created: PatientSummary = {
@@ -218,46 +231,47 @@ export class FakeBackend implements Backend {
       this.patients.push(created);
       return created;
     });
-  updatePatient = (...args: Parameters<Backend["updatePatient"]>) => this.record("updatePatient", args, () => undefined);
-  archivePatient = (...args: Parameters<Backend["archivePatient"]>) =>
+  updatePatient: Backend["updatePatient"] = (...args: Parameters<Backend["updatePatient"]>) => this.record("updatePatient", args, () => undefined);
+  archivePatient: Backend["archivePatient"] = (...args: Parameters<Backend["archivePatient"]>) =>
     this.record("archivePatient", args, () => undefined);
 
-  doctors = (...args: Parameters<Backend["doctors"]>) =>
+  doctors: Backend["doctors"] = (...args: Parameters<Backend["doctors"]>) =>
     this.record("doctors", args, () =>
       this.doctorsList.map((d) => ({ id: d.id, full_name: d.full_name, specialties: d.specialties, active: true })),
     );
-  createDoctor = (...args: Parameters<Backend["createDoctor"]>) =>
+  createDoctor: Backend["createDoctor"] = (...args: Parameters<Backend["createDoctor"]>) =>
     this.record("createDoctor", args, () => ({ id: "doc-new", full_name: args[0], specialties: args[1], active: true }));
-  updateDoctor = (...args: Parameters<Backend["updateDoctor"]>) => this.record("updateDoctor", args, () => undefined);
-  workingHours = (...args: Parameters<Backend["workingHours"]>) => this.record("workingHours", args, () => []);
-  setWorkingHours = (...args: Parameters<Backend["setWorkingHours"]>) =>
+  updateDoctor: Backend["updateDoctor"] = (...args: Parameters<Backend["updateDoctor"]>) => this.record("updateDoctor", args, () => undefined);
+  workingHours: Backend["workingHours"] = (...args: Parameters<Backend["workingHours"]>) =>
+    this.record("workingHours", args, () => this.weekly[args[0]] ?? []);
+  setWorkingHours: Backend["setWorkingHours"] = (...args: Parameters<Backend["setWorkingHours"]>) =>
     this.record("setWorkingHours", args, () => undefined);
-  timeOff = (...args: Parameters<Backend["timeOff"]>) => this.record("timeOff", args, () => []);
-  addTimeOff = (...args: Parameters<Backend["addTimeOff"]>) => this.record("addTimeOff", args, () => undefined);
-  removeTimeOff = (...args: Parameters<Backend["removeTimeOff"]>) => this.record("removeTimeOff", args, () => undefined);
-  rooms = (...args: Parameters<Backend["rooms"]>) => this.record("rooms", args, () => this.roomsList);
-  createRoom = (...args: Parameters<Backend["createRoom"]>) => this.record("createRoom", args, () => undefined);
-  updateRoom = (...args: Parameters<Backend["updateRoom"]>) => this.record("updateRoom", args, () => undefined);
-  staff = () => this.record("staff", [], () => []);
-  changeRole = (...args: Parameters<Backend["changeRole"]>) => this.record("changeRole", args, () => undefined);
-  removeMember = (...args: Parameters<Backend["removeMember"]>) => this.record("removeMember", args, () => undefined);
-  invitations = () => this.record("invitations", [], () => []);
-  invite = (...args: Parameters<Backend["invite"]>) => this.record("invite", args, () => undefined);
-  revokeInvitation = (...args: Parameters<Backend["revokeInvitation"]>) =>
+  timeOff: Backend["timeOff"] = (...args: Parameters<Backend["timeOff"]>) => this.record("timeOff", args, () => []);
+  addTimeOff: Backend["addTimeOff"] = (...args: Parameters<Backend["addTimeOff"]>) => this.record("addTimeOff", args, () => undefined);
+  removeTimeOff: Backend["removeTimeOff"] = (...args: Parameters<Backend["removeTimeOff"]>) => this.record("removeTimeOff", args, () => undefined);
+  rooms: Backend["rooms"] = (...args: Parameters<Backend["rooms"]>) => this.record("rooms", args, () => this.roomsList);
+  createRoom: Backend["createRoom"] = (...args: Parameters<Backend["createRoom"]>) => this.record("createRoom", args, () => undefined);
+  updateRoom: Backend["updateRoom"] = (...args: Parameters<Backend["updateRoom"]>) => this.record("updateRoom", args, () => undefined);
+  staff: Backend["staff"] = () => this.record("staff", [], () => []);
+  changeRole: Backend["changeRole"] = (...args: Parameters<Backend["changeRole"]>) => this.record("changeRole", args, () => undefined);
+  removeMember: Backend["removeMember"] = (...args: Parameters<Backend["removeMember"]>) => this.record("removeMember", args, () => undefined);
+  invitations: Backend["invitations"] = () => this.record("invitations", [], () => []);
+  invite: Backend["invite"] = (...args: Parameters<Backend["invite"]>) => this.record("invite", args, () => undefined);
+  revokeInvitation: Backend["revokeInvitation"] = (...args: Parameters<Backend["revokeInvitation"]>) =>
     this.record("revokeInvitation", args, () => undefined);
-  clinicSettings = () =>
+  clinicSettings: Backend["clinicSettings"] = () =>
     this.record("clinicSettings", [], () => ({ name: PROFILE.clinic_name, time_zone: PROFILE.time_zone, locale: "es" }));
-  updateClinicSettings = (...args: Parameters<Backend["updateClinicSettings"]>) =>
+  updateClinicSettings: Backend["updateClinicSettings"] = (...args: Parameters<Backend["updateClinicSettings"]>) =>
     this.record("updateClinicSettings", args, () => undefined);
 
-  conflicts = () => this.record("conflicts", [], () => [...this.conflictList]);
-  resolveConflict = (...args: Parameters<Backend["resolveConflict"]>) =>
+  conflicts: Backend["conflicts"] = () => this.record("conflicts", [], () => [...this.conflictList]);
+  resolveConflict: Backend["resolveConflict"] = (...args: Parameters<Backend["resolveConflict"]>) =>
     this.record("resolveConflict", args, () => {
       this.conflictList = this.conflictList.filter((c) => c.id !== args[0]);
     });
 
-  settings = () => this.record("settings", [], () => this.stored);
-  saveSettings = (...args: Parameters<Backend["saveSettings"]>) =>
+  settings: Backend["settings"] = () => this.record("settings", [], () => this.stored);
+  saveSettings: Backend["saveSettings"] = (...args: Parameters<Backend["saveSettings"]>) =>
     this.record("saveSettings", args, () => {
       this.stored = args[0];
     });
