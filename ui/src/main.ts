@@ -1,4 +1,3 @@
-import "@event-calendar/core/index.css";
 import "./style.css";
 
 import { mount } from "svelte";

@@ -14,8 +14,6 @@ export function applyTheme(choice: ThemeChoice): () => void {
   const paint = () => {
     const theme = effectiveTheme(choice, query.matches);
     document.documentElement.dataset["theme"] = theme;
-    // @event-calendar's own dark palette, under our variables.
-    document.documentElement.classList.toggle("ec-dark", theme === "dark");
   };
   paint();
   query.addEventListener("change", paint);
