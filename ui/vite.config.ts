@@ -1,7 +1,10 @@
+import { svelte } from "@sveltejs/vite-plugin-svelte";
+import { svelteTesting } from "@testing-library/svelte/vite";
 import { defineConfig } from "vitest/config";
 
 // The desktop shell embeds `dist/` (see ../tauri.conf.json, `frontendDist`).
 export default defineConfig({
+  plugins: [svelte(), svelteTesting()],
   clearScreen: false,
   server: { port: 1420, strictPort: true },
   build: {
@@ -11,6 +14,7 @@ export default defineConfig({
     target: "es2022",
   },
   test: {
+    // Pure logic runs in node; component tests opt into jsdom with a file comment.
     environment: "node",
     include: ["src/**/*.test.ts"],
   },

@@ -1,0 +1,84 @@
+import type { MessageKey } from "../i18n/index.svelte";
+import type { Booking } from "./desk";
+import { isDay, isTime, moment } from "./wall-clock";
+
+/** What the booking dialog holds while a person types. */
+export interface BookingDraft {
+  doctorId: string;
+  patientId: string;
+  roomId: string;
+  date: string;
+  time: string;
+  minutes: number;
+  reason: string;
+}
+
+export type BookingErrors = Partial<Record<keyof BookingDraft, MessageKey>>;
+
+export const DURATIONS = [10, 15, 20, 30, 45, 60, 90, 120];
+export const MIN_MINUTES = 5;
+export const MAX_MINUTES = 12 * 60;
+const MAX_REASON = 500;
+
+/**
+ * Checks what the desk can check without the backend (the backend checks
+ * overlaps and working hours, and answers with a code). Returns the booking
+ * to send, or the field errors to show.
+ */
+export function validateBooking(draft: BookingDraft): { booking: Booking } | { errors: BookingErrors } {
+  const errors: BookingErrors = {};
+  if (draft.doctorId === "") {
+    errors.doctorId = "booking.error.doctor";
+  }
+  if (draft.patientId === "") {
+    errors.patientId = "booking.error.patient";
+  }
+  if (!isDay(draft.date)) {
+    errors.date = "booking.error.date";
+  }
+  if (!isTime(draft.time)) {
+    errors.time = "booking.error.time";
+  }
+  if (!Number.isInteger(draft.minutes) || draft.minutes < MIN_MINUTES || draft.minutes > MAX_MINUTES) {
+    errors.minutes = "booking.error.duration";
+  }
+  const reason = draft.reason.trim();
+  if (reason.length > MAX_REASON) {
+    errors.reason = "booking.error.reason";
+  }
+  if (Object.keys(errors).length > 0) {
+    return { errors };
+  }
+  return {
+    booking: {
+      doctor_id: draft.doctorId,
+      patient_id: draft.patientId,
+      room_id: draft.roomId === "" ? null : draft.roomId,
+      start: moment(draft.date, draft.time),
+      minutes: draft.minutes,
+      reason: reason === "" ? null : reason,
+    },
+  };
+}
+
+/** Maps a backend `field` name onto the dialog's field, to show the error in place. */
+export function draftField(field: string | null): keyof BookingDraft | null {
+  switch (field) {
+    case "doctor_id":
+      return "doctorId";
+    case "patient_id":
+      return "patientId";
+    case "room_id":
+      return "roomId";
+    case "starts_at":
+    case "start":
+      return "time";
+    case "ends_at":
+    case "minutes":
+      return "minutes";
+    case "reason":
+      return "reason";
+    default:
+      return null;
+  }
+}

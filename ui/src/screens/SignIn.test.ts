@@ -1,0 +1,92 @@
+// @vitest-environment jsdom
+import { fireEvent, screen, waitFor } from "@testing-library/svelte";
+import { afterEach, describe, expect, it } from "vitest";
+
+import { app } from "../lib/app.svelte";
+import { FakeBackend, PROFILE } from "../testing/fake-backend";
+import { renderWith } from "../testing/render";
+import SignIn from "./SignIn.svelte";
+
+async function fill(server: string, email: string, password: string) {
+  await fireEvent.input(screen.getByTestId("signin-server"), { target: { value: server } });
+  await fireEvent.input(screen.getByTestId("signin-email"), { target: { value: email } });
+  await fireEvent.input(screen.getByTestId("signin-password"), { target: { value: password } });
+  await fireEvent.click(screen.getByTestId("signin-submit"));
+}
+
+describe("sign in", () => {
+  afterEach(() => {
+    app.session = null;
+    app.tokenWarning = null;
+  });
+
+  it("signs in and keeps the token warning to show once", async () => {
+    const desk = new FakeBackend();
+    desk.signIn = async (request) => {
+      desk.calls.push({ method: "signIn", args: [request] });
+      return { kind: "signed_in", session: { profile: PROFILE, clinics: [] }, token_warning: "no keyring here" };
+    };
+    renderWith(SignIn, desk, {});
+
+    await fill(" https://clinic.example ", "rita@clinic.example", "secret password");
+
+    await waitFor(() => expect(app.session?.profile).toEqual(PROFILE));
+    expect(app.tokenWarning).toBe("no keyring here");
+    expect(desk.called("signIn")).toEqual([
+      [{ server: "https://clinic.example", email: "rita@clinic.example", password: "secret password", clinic_id: null }],
+    ]);
+  });
+
+  it("asks which clinic when the person works at several", async () => {
+    const desk = new FakeBackend();
+    let asked = 0;
+    desk.signIn = async (request) => {
+      desk.calls.push({ method: "signIn", args: [request] });
+      asked++;
+      return asked === 1
+        ? {
+            kind: "choose_clinic",
+            clinics: [
+              { clinic_id: "a", clinic_name: "Clínica Sol", role: "reception" },
+              { clinic_id: "b", clinic_name: "Clínica Luna", role: "admin" },
+            ],
+          }
+        : { kind: "signed_in", session: { profile: PROFILE, clinics: [] }, token_warning: null };
+    };
+    renderWith(SignIn, desk, {});
+
+    await fill("https://clinic.example", "rita@clinic.example", "secret password");
+    const options = await screen.findAllByTestId("clinic-option");
+    await fireEvent.click(options[1]!);
+    await fireEvent.click(screen.getByTestId("clinic-open"));
+
+    await waitFor(() => expect(app.session?.profile).toEqual(PROFILE));
+    expect(desk.called("signIn")[1]?.[0]).toMatchObject({ clinic_id: "b" });
+  });
+
+  it.each([
+    ["bad_credentials", "Wrong email or password."],
+    ["offline", "The server cannot be reached"],
+    ["rate_limited", "Too many attempts"],
+  ])("explains %s", async (code, text) => {
+    const desk = new FakeBackend();
+    desk.failNext("signIn", code, "raw server text");
+    renderWith(SignIn, desk, {});
+
+    await fill("https://clinic.example", "rita@clinic.example", "wrong");
+
+    expect((await screen.findByTestId("signin-error")).textContent).toContain(text);
+    expect(app.session).toBeNull();
+  });
+
+  it("names the empty fields without calling the backend", async () => {
+    const desk = new FakeBackend();
+    renderWith(SignIn, desk, {});
+
+    await fill("", "", "");
+
+    expect(screen.getByText("Enter your email.")).toBeTruthy();
+    expect(screen.getByTestId("signin-server").getAttribute("aria-invalid")).toBe("true");
+    expect(desk.called("signIn")).toEqual([]);
+  });
+});
