@@ -7,6 +7,7 @@
 //! `ui/dist` built before the app binary (scripts/test.sh orders it so).
 //! `CLINIC_E2E_SCREENSHOTS=docs` also refreshes `docs/screenshots/`.
 
+mod bench;
 mod harness;
 mod steps;
 

@@ -131,6 +131,11 @@ impl App {
         }
     }
 
+    /// tauri-driver's pid: the app and its WebKit processes run under it.
+    pub fn driver_pid(&self) -> u32 {
+        self.driver.pid()
+    }
+
     pub fn client(&self) -> &Client {
         self.client.as_ref().expect("the app is open")
     }

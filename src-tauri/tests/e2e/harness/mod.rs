@@ -9,6 +9,7 @@ pub mod app;
 pub mod database;
 pub mod display;
 pub mod link;
+pub mod memory;
 pub mod other_desk;
 pub mod process;
 pub mod server;
@@ -49,6 +50,8 @@ pub struct Desktop {
     database: Option<Database>,
     app: Option<App>,
     launches: u32,
+    /// The generated clinic's admin ([`Backend::GeneratedClinic`]).
+    pub generated_admin: Option<String>,
     // Declared last: dropped after the app that uses them.
     pub bus: SessionBus,
     display: Display,
@@ -61,6 +64,9 @@ pub enum Backend {
     None,
     /// A fresh database with the demo clinic, served by the real server.
     DemoClinic,
+    /// A fresh database with the generated 100k-patient / 1M-appointment
+    /// clinic (`sync-server generate-clinic`, about 75 s), for benchmarks.
+    GeneratedClinic,
 }
 
 impl Desktop {
@@ -82,14 +88,19 @@ impl Desktop {
             database: None,
             app: None,
             launches: 0,
+            generated_admin: None,
             bus,
             display,
         };
-        if backend == Backend::DemoClinic {
+        if backend != Backend::None {
             let database = Database::create().await;
             let mut server = SyncServer::new(&database.url, app::free_port(), &desktop.logs);
             desktop.database = Some(database);
-            server.seed_demo();
+            if backend == Backend::DemoClinic {
+                server.seed_demo();
+            } else {
+                desktop.generated_admin = Some(server.generate_clinic());
+            }
             server.start().await;
             desktop.link = Some(Link::open(server.port).await);
             desktop.server = Some(server);
@@ -127,6 +138,11 @@ impl Desktop {
 
     pub fn server(&mut self) -> &mut SyncServer {
         self.server.as_mut().expect("this scenario has a server")
+    }
+
+    /// Memory of the open app and its WebKit processes.
+    pub fn app_memory(&self) -> Vec<memory::ProcessMemory> {
+        memory::app_tree(self.app().driver_pid(), "clinic-desk")
     }
 
     pub fn link(&self) -> &Link {

@@ -70,6 +70,10 @@ impl Group {
         }
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, Child::id)
+    }
+
     /// The exit status if the leader has exited already.
     pub fn exited(&mut self) -> Option<ExitStatus> {
         self.child

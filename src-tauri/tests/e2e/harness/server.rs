@@ -72,6 +72,31 @@ impl SyncServer {
         );
     }
 
+    /// Generates the benchmark clinic (100,000 patients, 1,000,000
+    /// appointments by default); returns its admin's email.
+    pub fn generate_clinic(&self) -> String {
+        let output = self
+            .command()
+            .arg("generate-clinic")
+            .output()
+            .expect("running sync-server generate-clinic");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "sync-server generate-clinic failed: {}\n{stdout}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        print!("{stdout}");
+        // "... admin <email> / <password>"
+        stdout
+            .split_whitespace()
+            .skip_while(|w| *w != "admin")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no admin email in: {stdout}"))
+            .to_owned()
+    }
+
     /// Starts serving and waits until `/readyz` answers 200.
     pub async fn start(&mut self) {
         assert!(self.process.is_none(), "the server is running already");
