@@ -2,7 +2,48 @@ use std::path::Path;
 
 /// Commands the UI may call. Each must also be granted in `capabilities/`
 /// (`allow-<command-with-dashes>`), or the IPC layer refuses it.
-const COMMANDS: &[&str] = &["app_info"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "session_state",
+    "sign_in",
+    "switch_clinic",
+    "sign_out",
+    "sync_status",
+    "sync_now",
+    "agenda",
+    "book_appointment",
+    "reschedule_appointment",
+    "cancel_appointment",
+    "check_in",
+    "mark_no_show",
+    "complete_appointment",
+    "search_patients",
+    "patient",
+    "register_patient",
+    "update_patient",
+    "archive_patient",
+    "doctors",
+    "create_doctor",
+    "update_doctor",
+    "set_working_hours",
+    "add_time_off",
+    "remove_time_off",
+    "rooms",
+    "create_room",
+    "update_room",
+    "staff",
+    "change_role",
+    "remove_staff",
+    "invitations",
+    "invite",
+    "revoke_invitation",
+    "clinic_settings",
+    "update_clinic_settings",
+    "conflicts",
+    "resolve_conflict",
+    "settings",
+    "update_settings",
+];
 
 /// Built by `npm run build` in `ui/`; gitignored.
 const UI_DIST: &str = "../ui/dist";

@@ -1,14 +1,17 @@
 /**
- * Errors cross IPC as `{ code, message }`. The UI branches on `code` only;
- * `message` is for people and may change wording at any time.
+ * Errors cross IPC as `{ code, message, field? }`. The UI branches on `code`
+ * only; `message` is for people and may change wording at any time; `field`
+ * names the input at fault (e.g. `start`, `email`) so a form can mark it.
  */
 export class BackendError extends Error {
   readonly code: string;
+  readonly field: string | undefined;
 
-  constructor(code: string, message: string) {
+  constructor(code: string, message: string, field?: string) {
     super(message);
     this.name = "BackendError";
     this.code = code;
+    this.field = field;
   }
 }
 
@@ -17,7 +20,7 @@ export const BACKEND_UNAVAILABLE = "backend_unavailable";
 /** The shell failed in a way that carries no code (panic, refused by the ACL, bug). */
 export const BACKEND_UNKNOWN = "backend_unknown";
 
-function isCoded(value: unknown): value is { code: string; message: string } {
+function isCoded(value: unknown): value is { code: string; message: string; field?: unknown } {
   if (typeof value !== "object" || value === null) {
     return false;
   }
@@ -31,7 +34,8 @@ export function toBackendError(raw: unknown): BackendError {
     return raw;
   }
   if (isCoded(raw)) {
-    return new BackendError(raw.code, raw.message);
+    const field = typeof raw.field === "string" && raw.field !== "" ? raw.field : undefined;
+    return new BackendError(raw.code, raw.message, field);
   }
   if (typeof raw === "string") {
     // Tauri itself rejects with a bare string, e.g. when a command is not allowed.

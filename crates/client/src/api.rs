@@ -1,11 +1,17 @@
 //! The server's HTTP API as the desk uses it: sign-in, who am I, sign-out,
-//! and the sync endpoints (push, pull, live pokes). Typed on core's DTOs so
+//! the sync endpoints (push, pull, live pokes), and the administration that
+//! only the server does (doctors' records, staff, invitations, the clinic's
+//! settings), which needs a connection. Typed on core's DTOs so
 //! a protocol change breaks the build, not a clinic.
 //!
 //! Errors carry the server's `{code, message}`. The session token never
 //! reaches a log: it is a `SecretString` and its header is marked sensitive.
 
-use clinic_core::api::auth::{LoginRequest, Me, SessionGranted};
+use clinic_core::api::Page;
+use clinic_core::api::auth::{InvitationView, LoginRequest, Me, NewInvitation, SessionGranted};
+use clinic_core::api::clinic::{ClinicView, UpdateClinic};
+use clinic_core::api::doctors::{DoctorView, NewDoctor, UpdateDoctor};
+use clinic_core::api::staff::{StaffMember, UpdateStaff};
 use clinic_core::sync::{Poke, PullPage, PullQuery, PushRequest, PushResponse};
 use clinic_core::{ErrorBody, ErrorCode};
 use eventsource_stream::Eventsource;
@@ -13,6 +19,7 @@ use futures_util::{Stream, StreamExt};
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue};
 use reqwest::{Method, RequestBuilder, Response, StatusCode, Url};
 use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::pin::Pin;
 use std::time::Duration;
@@ -334,6 +341,135 @@ impl ApiClient {
                 }
             });
         Ok(Box::pin(stream))
+    }
+}
+
+/// Administration (REST only; each needs a connection).
+impl ApiClient {
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&(impl Serialize + ?Sized)>,
+    ) -> Result<T, ApiError> {
+        let mut r = self
+            .request(&self.http, method, path)?
+            .timeout(self.timeouts.request);
+        if let Some(body) = body {
+            r = r.json(body);
+        }
+        Self::json(Self::send(r).await?).await
+    }
+
+    async fn delete(&self, path: &str) -> Result<(), ApiError> {
+        let r = self
+            .request(&self.http, Method::DELETE, path)?
+            .timeout(self.timeouts.request);
+        Self::send(r).await.map(|_| ())
+    }
+
+    /// Every item of a paged list, following `next_cursor`.
+    async fn all_pages<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, ApiError> {
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut params = vec![("limit", clinic_core::api::page::MAX_LIMIT.to_string())];
+            if let Some(c) = cursor.take() {
+                params.push(("cursor", c));
+            }
+            let r = self
+                .request(&self.http, Method::GET, path)?
+                .timeout(self.timeouts.request)
+                .query(&params);
+            let page: Page<T> = Self::json(Self::send(r).await?).await?;
+            items.extend(page.items);
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(items),
+            }
+        }
+    }
+
+    /// `POST /v1/clinics/{clinic_id}/doctors`.
+    pub async fn create_doctor(
+        &self,
+        clinic_id: Uuid,
+        doctor: &NewDoctor,
+    ) -> Result<DoctorView, ApiError> {
+        let path = format!("v1/clinics/{clinic_id}/doctors");
+        self.call(Method::POST, &path, Some(doctor)).await
+    }
+
+    /// `PATCH /v1/clinics/{clinic_id}/doctors/{doctor_id}`.
+    pub async fn update_doctor(
+        &self,
+        clinic_id: Uuid,
+        doctor_id: Uuid,
+        changes: &UpdateDoctor,
+    ) -> Result<DoctorView, ApiError> {
+        let path = format!("v1/clinics/{clinic_id}/doctors/{doctor_id}");
+        self.call(Method::PATCH, &path, Some(changes)).await
+    }
+
+    /// `GET /v1/clinics/{clinic_id}/staff`, every page.
+    pub async fn staff(&self, clinic_id: Uuid) -> Result<Vec<StaffMember>, ApiError> {
+        self.all_pages(&format!("v1/clinics/{clinic_id}/staff"))
+            .await
+    }
+
+    /// `PATCH /v1/clinics/{clinic_id}/staff/{user_id}`.
+    pub async fn change_role(
+        &self,
+        clinic_id: Uuid,
+        user_id: Uuid,
+        change: &UpdateStaff,
+    ) -> Result<StaffMember, ApiError> {
+        let path = format!("v1/clinics/{clinic_id}/staff/{user_id}");
+        self.call(Method::PATCH, &path, Some(change)).await
+    }
+
+    /// `DELETE /v1/clinics/{clinic_id}/staff/{user_id}`.
+    pub async fn remove_member(&self, clinic_id: Uuid, user_id: Uuid) -> Result<(), ApiError> {
+        self.delete(&format!("v1/clinics/{clinic_id}/staff/{user_id}"))
+            .await
+    }
+
+    /// `GET /v1/clinics/{clinic_id}/invitations`: the open ones, every page.
+    pub async fn invitations(&self, clinic_id: Uuid) -> Result<Vec<InvitationView>, ApiError> {
+        self.all_pages(&format!("v1/clinics/{clinic_id}/invitations"))
+            .await
+    }
+
+    /// `POST /v1/clinics/{clinic_id}/invitations`.
+    pub async fn invite(
+        &self,
+        clinic_id: Uuid,
+        invitation: &NewInvitation,
+    ) -> Result<InvitationView, ApiError> {
+        let path = format!("v1/clinics/{clinic_id}/invitations");
+        self.call(Method::POST, &path, Some(invitation)).await
+    }
+
+    /// `DELETE /v1/clinics/{clinic_id}/invitations/{invitation_id}`.
+    pub async fn revoke_invitation(
+        &self,
+        clinic_id: Uuid,
+        invitation_id: Uuid,
+    ) -> Result<(), ApiError> {
+        self.delete(&format!(
+            "v1/clinics/{clinic_id}/invitations/{invitation_id}"
+        ))
+        .await
+    }
+
+    /// `PATCH /v1/clinics/{clinic_id}`: name, time zone, locale, currency.
+    pub async fn update_clinic(
+        &self,
+        clinic_id: Uuid,
+        changes: &UpdateClinic,
+    ) -> Result<ClinicView, ApiError> {
+        let path = format!("v1/clinics/{clinic_id}");
+        self.call(Method::PATCH, &path, Some(changes)).await
     }
 }
 

@@ -2,6 +2,7 @@
 //! branches on (never on the message), like the server's `{code, message}`.
 
 use crate::api::ApiError;
+use clinic_core::api::auth::MembershipView;
 use clinic_core::{ErrorBody, ErrorCode, Invalid};
 use serde::Serialize;
 
@@ -23,6 +24,13 @@ pub enum Error {
     /// No one is signed in on this desk, or the session has ended.
     #[error("{0}")]
     NotSignedIn(String),
+    /// The account works at several clinics and the sign-in named none:
+    /// sign in again naming one of these. No session was kept.
+    #[error("{message}")]
+    ChooseClinic {
+        message: String,
+        memberships: Vec<MembershipView>,
+    },
     /// The token could not be kept or read (keyring and fallback file).
     #[error("{0}")]
     Secret(String),
@@ -80,6 +88,7 @@ impl Error {
             Error::Api(e) => e.code(),
             Error::NotSynced(_) => "not_synced",
             Error::NotSignedIn(_) => "not_signed_in",
+            Error::ChooseClinic { .. } => "choose_clinic",
             Error::Secret(_) => "secret_store",
             Error::Store(_) | Error::Migration(_) | Error::Corrupt(_) | Error::Io { .. } => {
                 "local_store"

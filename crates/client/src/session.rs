@@ -416,6 +416,13 @@ impl Sessions {
             Err(e) => {
                 // Leave no session behind on the server for a sign-in that goes no further.
                 let _ = api.clone().with_token(token).logout().await;
+                if login.clinic_id.is_none() && granted.memberships.len() > 1 {
+                    // Not a failure for the person: the app shows a clinic picker.
+                    return Err(Error::ChooseClinic {
+                        message: e.to_string(),
+                        memberships: granted.memberships,
+                    });
+                }
                 return Err(e);
             }
         };

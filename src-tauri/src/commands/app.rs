@@ -1,9 +1,10 @@
 //! Facts about the running app itself.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What the UI shows in its header and about box.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
 pub struct AppInfo {
     /// Product name from tauri.conf.json.
     pub name: String,
@@ -11,11 +12,17 @@ pub struct AppInfo {
     pub version: String,
 }
 
-#[tauri::command]
-pub fn app_info<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> AppInfo {
-    let package = app.package_info();
-    AppInfo {
-        name: package.name.clone(),
-        version: package.version.to_string(),
+impl AppInfo {
+    pub fn of(package: &tauri::PackageInfo) -> AppInfo {
+        AppInfo {
+            name: package.name.clone(),
+            version: package.version.to_string(),
+        }
     }
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn app_info(state: tauri::State<'_, crate::state::AppState>) -> AppInfo {
+    state.app_info.clone()
 }

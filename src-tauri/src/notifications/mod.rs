@@ -1,0 +1,171 @@
+//! Desktop notifications: a doctor's next appointment, and conflicts that
+//! appear after a sync, each switchable in the settings. `plan` decides
+//! (pure, tested); `sink` shows; this module watches the open desk and
+//! connects the two.
+
+pub mod plan;
+pub mod sink;
+
+use crate::settings::{NotificationSettings, SettingsFile};
+use crate::state::OpenDesk;
+use crate::wall_clock;
+use chrono::Duration;
+use clinic_client::Desk;
+use clinic_core::schedule::AppointmentStatus;
+use plan::{InboxItem, Notice, Upcoming};
+use sink::Sink;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tauri::async_runtime::JoinHandle;
+use uuid::Uuid;
+
+/// Without a change, look again this often (settings may have changed, and
+/// the clock moves on).
+const IDLE_LOOK: std::time::Duration = std::time::Duration::from_secs(60);
+
+#[derive(Clone)]
+pub struct Notifier {
+    sink: Arc<dyn Sink>,
+    /// Set after the first failure: a desktop without a notification server
+    /// (headless) warns once, not at every reminder.
+    warned: Arc<AtomicBool>,
+}
+
+impl Notifier {
+    pub fn new(sink: Arc<dyn Sink>) -> Notifier {
+        Notifier {
+            sink,
+            warned: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    pub fn desktop() -> Notifier {
+        Notifier::new(Arc::new(sink::Desktop))
+    }
+
+    async fn deliver(&self, notice: Notice) {
+        let sink = self.sink.clone();
+        let shown = tauri::async_runtime::spawn_blocking(move || sink.show(&notice)).await;
+        let failure = match shown {
+            Ok(Ok(())) => return,
+            Ok(Err(reason)) => reason,
+            Err(join) => join.to_string(),
+        };
+        if !self.warned.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                "desktop notifications cannot be shown ({failure}); carrying on without them"
+            );
+        }
+    }
+
+    /// Follows the open desk until it closes (its task is aborted then).
+    pub fn watch(&self, open: &OpenDesk, settings: SettingsFile) -> Vec<JoinHandle<()>> {
+        let notifier = self.clone();
+        let desk = open.desk.clone();
+        let is_doctor = open.profile.role == clinic_core::Role::Doctor;
+        let task = tauri::async_runtime::spawn(async move {
+            let mut watcher = Watcher::default();
+            let mut revision = desk.subscribe();
+            loop {
+                let wanted = settings.get().notifications;
+                let next_at = watcher.look(&notifier, &desk, is_doctor, wanted).await;
+                let now = desk.now();
+                let wait = next_at
+                    .and_then(|at| (at - now).to_std().ok())
+                    .map_or(IDLE_LOOK, |until| until.min(IDLE_LOOK));
+                tokio::select! {
+                    changed = revision.changed() => if changed.is_err() { break },
+                    () = tokio::time::sleep(wait) => {}
+                }
+            }
+        });
+        vec![task]
+    }
+}
+
+/// What one desk's watcher remembers between looks.
+#[derive(Default)]
+struct Watcher {
+    reminded: HashSet<Uuid>,
+    seen_conflicts: Option<HashSet<Uuid>>,
+}
+
+impl Watcher {
+    /// Shows what is due; returns when the next reminder falls due.
+    async fn look(
+        &mut self,
+        notifier: &Notifier,
+        desk: &Desk,
+        is_doctor: bool,
+        wanted: NotificationSettings,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        let mut next_at = None;
+        if is_doctor && wanted.next_appointment {
+            match upcoming(desk) {
+                Ok(list) => {
+                    let lead = Duration::minutes(i64::from(wanted.lead_minutes));
+                    let plan = plan::reminders(desk.now(), lead, &list, &self.reminded);
+                    next_at = plan.next_at;
+                    for (id, notice) in plan.due {
+                        self.reminded.insert(id);
+                        notifier.deliver(notice).await;
+                    }
+                }
+                Err(error) => tracing::debug!("no reminders planned: {error}"),
+            }
+        }
+        if let Ok(conflicts) = desk.conflicts() {
+            let inbox: Vec<InboxItem> = conflicts
+                .iter()
+                .map(|c| InboxItem {
+                    id: c.id,
+                    summary: c.summary.clone(),
+                    message: c.message.clone(),
+                })
+                .collect();
+            let news = plan::new_conflicts(self.seen_conflicts.as_ref(), &inbox);
+            // Learnt even when switched off, so switching on does not replay the inbox.
+            self.seen_conflicts = Some(inbox.iter().map(|c| c.id).collect());
+            if wanted.conflicts {
+                for notice in news {
+                    notifier.deliver(notice).await;
+                }
+            }
+        }
+        next_at
+    }
+}
+
+/// The signed-in doctor's appointments today and tomorrow (a reminder may
+/// fall before midnight for an appointment just after it).
+fn upcoming(desk: &Desk) -> crate::error::CommandResult<Vec<Upcoming>> {
+    let Some(me) = desk.my_doctor()? else {
+        return Ok(Vec::new());
+    };
+    let zone = wall_clock::clinic_zone(desk)?;
+    let today = desk.today()?;
+    let mut list = Vec::new();
+    for date in [Some(today), today.succ_opt()].into_iter().flatten() {
+        for entry in desk.day_agenda(date, Some(me.id))?.appointments {
+            if list.iter().any(|u: &Upcoming| u.id == entry.id) {
+                continue;
+            }
+            list.push(Upcoming {
+                id: entry.id,
+                starts_at: entry.starts_at,
+                local_start: entry
+                    .starts_at
+                    .with_timezone(&zone)
+                    .format("%H:%M")
+                    .to_string(),
+                patient_name: entry.patient_name.clone(),
+                live: matches!(
+                    entry.status,
+                    AppointmentStatus::Booked | AppointmentStatus::CheckedIn
+                ),
+            });
+        }
+    }
+    Ok(list)
+}

@@ -1,0 +1,209 @@
+//! What the app holds while it runs: the sessions of its data directory, the
+//! open desk of the signed-in clinic and its running sync engine.
+//!
+//! Commands read a clone of the open desk (cheap: an `Arc`) and never hold
+//! the lock across a store call, so a long sync never blocks the screens.
+
+use crate::clinics::KnownClinics;
+use crate::commands::app::AppInfo;
+use crate::error::{CommandError, CommandResult};
+use crate::events::Publisher;
+use crate::notifications::Notifier;
+use crate::settings::SettingsFile;
+use clinic_client::{Desk, EngineConfig, EngineHandle, Profile, Sessions, SyncEngine, SyncStatus};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+use tauri::async_runtime::JoinHandle;
+use tokio::sync::watch;
+
+/// The desk of the signed-in member and what runs for it.
+pub struct OpenDesk {
+    pub profile: Profile,
+    pub desk: Desk,
+    /// Absent when the session token cannot be read (sign in again); the
+    /// desk still works locally.
+    engine: Option<EngineHandle>,
+    /// Status while there is no engine.
+    idle_status: watch::Sender<SyncStatus>,
+    /// Forward status and changes to the UI, and plan notifications.
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl OpenDesk {
+    pub fn status(&self) -> watch::Receiver<SyncStatus> {
+        match &self.engine {
+            Some(engine) => engine.status(),
+            None => self.idle_status.subscribe(),
+        }
+    }
+
+    pub fn sync_now(&self) -> bool {
+        match &self.engine {
+            Some(engine) => {
+                engine.sync_now();
+                true
+            }
+            None => false,
+        }
+    }
+
+    async fn close(self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        if let Some(engine) = self.engine {
+            engine.shutdown().await;
+        }
+    }
+}
+
+pub struct AppState {
+    pub app_info: AppInfo,
+    pub sessions: Sessions,
+    pub settings: SettingsFile,
+    pub clinics: KnownClinics,
+    /// Set once the app is built (events need its handle); until then
+    /// nothing is published.
+    publisher: OnceLock<Publisher>,
+    notifier: Notifier,
+    engine_config: EngineConfig,
+    open: tokio::sync::Mutex<Option<OpenDesk>>,
+    /// Set when the token went to the fallback file; handed to the UI once.
+    token_warning: Mutex<Option<String>>,
+}
+
+impl AppState {
+    pub fn new(
+        app_info: AppInfo,
+        data_dir: &Path,
+        notifier: Notifier,
+        engine_config: EngineConfig,
+    ) -> AppState {
+        AppState {
+            app_info,
+            sessions: Sessions::new(data_dir),
+            settings: SettingsFile::new(data_dir),
+            clinics: KnownClinics::new(data_dir),
+            publisher: OnceLock::new(),
+            notifier,
+            engine_config,
+            open: tokio::sync::Mutex::new(None),
+            token_warning: Mutex::new(None),
+        }
+    }
+
+    /// Where status and change events go from now on (set once).
+    pub fn attach(&self, publisher: Publisher) {
+        if self.publisher.set(publisher).is_err() {
+            tracing::warn!("events already have a destination; keeping it");
+        }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.sessions.data_dir().to_path_buf()
+    }
+
+    pub fn set_token_warning(&self, warning: Option<String>) {
+        *self
+            .token_warning
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = warning;
+    }
+
+    /// The warning, once: later calls get `None`.
+    pub fn take_token_warning(&self) -> Option<String> {
+        self.token_warning
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take()
+    }
+
+    /// The open desk and its profile, or `not_signed_in`.
+    pub async fn desk(&self) -> CommandResult<(Desk, Profile)> {
+        self.open
+            .lock()
+            .await
+            .as_ref()
+            .map(|open| (open.desk.clone(), open.profile.clone()))
+            .ok_or_else(CommandError::not_signed_in)
+    }
+
+    pub async fn with_open<T>(&self, f: impl FnOnce(&OpenDesk) -> T) -> CommandResult<T> {
+        self.open
+            .lock()
+            .await
+            .as_ref()
+            .map(f)
+            .ok_or_else(CommandError::not_signed_in)
+    }
+
+    /// Opens the saved profile's desk, if someone is signed in, and starts
+    /// syncing. Needs no network: the engine retries until it gets through.
+    pub async fn open_saved(&self) -> CommandResult<()> {
+        match self.sessions.current()? {
+            Some(profile) => self.open_profile(profile).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Closes whatever is open and opens `profile`'s desk.
+    pub async fn open_profile(&self, profile: Profile) -> CommandResult<()> {
+        let mut open = self.open.lock().await;
+        if let Some(previous) = open.take() {
+            previous.close().await;
+        }
+        let desk = self.sessions.open_desk(&profile)?;
+        let engine = match self.sessions.api(&profile) {
+            Ok(api) => Some(SyncEngine::new(desk.clone(), api, self.engine_config.clone()).spawn()),
+            Err(error) => {
+                tracing::warn!(code = error.code(), "not syncing: {error}");
+                None
+            }
+        };
+        *open = Some(self.start(profile, desk, engine));
+        Ok(())
+    }
+
+    /// Opens an already opened desk without a server; what the tests use.
+    #[cfg(test)]
+    pub async fn open_offline(&self, profile: Profile, desk: Desk) {
+        let mut open = self.open.lock().await;
+        if let Some(previous) = open.take() {
+            previous.close().await;
+        }
+        *open = Some(self.start(profile, desk, None));
+    }
+
+    fn start(&self, profile: Profile, desk: Desk, engine: Option<EngineHandle>) -> OpenDesk {
+        let idle = SyncStatus {
+            state: clinic_client::SyncState::SignedOut,
+            last_sync_at: None,
+            pending: desk.pending_count().unwrap_or(0),
+            conflicts: desk.conflicts().map(|c| c.len() as u64).unwrap_or(0),
+            last_error: None,
+            live: false,
+        };
+        let (idle_status, _) = watch::channel(idle);
+        let mut open = OpenDesk {
+            profile,
+            desk,
+            engine,
+            idle_status,
+            tasks: Vec::new(),
+        };
+        if let Some(publisher) = self.publisher.get() {
+            open.tasks = crate::events::forward(&open, publisher);
+        }
+        open.tasks
+            .extend(self.notifier.watch(&open, self.settings.clone()));
+        open
+    }
+
+    /// Closes the open desk (stops syncing); returns its profile.
+    pub async fn close(&self) -> Option<Profile> {
+        let open = self.open.lock().await.take()?;
+        let profile = open.profile.clone();
+        open.close().await;
+        Some(profile)
+    }
+}

@@ -1,0 +1,90 @@
+//! Times as the UI sends and shows them: the clinic's wall clock,
+//! `"YYYY-MM-DDTHH:MM"`, so the UI never does time-zone arithmetic.
+
+use crate::error::{CommandError, CommandResult};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use clinic_client::Desk;
+
+/// The clinic's zone, known after the first sync.
+pub fn clinic_zone(desk: &Desk) -> CommandResult<Tz> {
+    let clinic = desk.clinic()?.ok_or_else(|| {
+        CommandError::new(
+            "not_synced",
+            "This desk has not received the clinic's settings yet; connect and sync once.",
+        )
+    })?;
+    clinic.time_zone.parse().map_err(|_| {
+        CommandError::new(
+            "local_store",
+            format!("the clinic's time zone {:?} is unknown", clinic.time_zone),
+        )
+    })
+}
+
+/// `2026-03-30T09:00` on the clinic's clock.
+pub fn format(at: DateTime<Utc>, zone: Tz) -> String {
+    at.with_timezone(&zone).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// A time from the UI: the clinic's wall clock (`2026-03-30T09:00`) or an
+/// RFC 3339 instant with its offset. A wall-clock time a DST change skips or
+/// repeats is refused with the reason, never guessed.
+pub fn parse(field: &'static str, raw: &str, zone: Tz) -> CommandResult<DateTime<Utc>> {
+    Ok(clinic_client::time::parse_wall_clock(field, raw, zone)?)
+}
+
+pub fn parse_date(field: &str, raw: &str) -> CommandResult<NaiveDate> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| CommandError::invalid(field, format!("{raw:?} is not a date like 2026-03-30")))
+}
+
+/// An appointment's or time off's length, checked before any arithmetic.
+pub fn end_after(start: DateTime<Utc>, minutes: u32, field: &str) -> CommandResult<DateTime<Utc>> {
+    if minutes == 0 || minutes > 24 * 60 {
+        return Err(CommandError::invalid(
+            field,
+            format!("{minutes} minutes is not a length between 1 minute and a day"),
+        ));
+    }
+    Ok(start + chrono::Duration::minutes(i64::from(minutes)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wall_clock_round_trips_across_a_dst_change() {
+        let madrid = chrono_tz::Europe::Madrid;
+        let before = parse("start", "2026-03-28T09:00", madrid).expect("valid");
+        let after = parse("start", "2026-03-30T09:00", madrid).expect("valid");
+        assert_eq!(before.to_rfc3339(), "2026-03-28T08:00:00+00:00");
+        assert_eq!(after.to_rfc3339(), "2026-03-30T07:00:00+00:00");
+        assert_eq!(format(before, madrid), "2026-03-28T09:00");
+        assert_eq!(format(after, madrid), "2026-03-30T09:00");
+    }
+
+    #[test]
+    fn bad_times_and_lengths_name_their_field() {
+        let madrid = chrono_tz::Europe::Madrid;
+        let gap = parse("start", "2026-03-29T02:30", madrid).expect_err("skipped hour");
+        assert_eq!(gap.field.as_deref(), Some("start"));
+        assert_eq!(
+            parse_date("date", "30/03/2026")
+                .expect_err("bad")
+                .field
+                .as_deref(),
+            Some("date")
+        );
+        let start = parse("start", "2026-03-30T09:00", madrid).expect("valid");
+        assert_eq!(
+            end_after(start, 0, "minutes").expect_err("zero").code,
+            "invalid"
+        );
+        assert_eq!(
+            format(end_after(start, 30, "minutes").expect("valid"), madrid),
+            "2026-03-30T09:30"
+        );
+    }
+}
