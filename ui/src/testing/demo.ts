@@ -7,6 +7,11 @@ import { appointment, doctor, FakeBackend, TODAY } from "./fake-backend";
 
 export function demoBackend(): FakeBackend {
   const desk = new FakeBackend();
+  // `?role=admin` (or doctor, worker) shows the screens as that role sees them.
+  const role = new URLSearchParams(location.search).get("role");
+  if (role === "admin" || role === "doctor" || role === "worker") {
+    desk.profile = { ...desk.profile, role, doctor_id: role === "doctor" ? "doc-1" : null };
+  }
   desk.doctorsList = [
     doctor("doc-1", "Dr. Elena García"),
     doctor("doc-2", "Dr. Wei Chen"),

@@ -59,6 +59,7 @@ type Method = keyof Backend;
 
 export class FakeBackend implements Backend {
   calls: { method: Method; args: unknown[] }[] = [];
+  profile: Profile = PROFILE;
   doctorsList: AgendaDoctor[] = [doctor("doc-1", "Dr. Elena García"), doctor("doc-2", "Dr. Wei Chen")];
   roomsList: Room[] = [{ id: "room-1", name: "Room 1", active: true }];
   patients: PatientSummary[] = [
@@ -117,7 +118,8 @@ export class FakeBackend implements Backend {
     return run();
   }
 
-  sessionState: Backend["sessionState"] = () => this.record("sessionState", [], () => ({ profile: PROFILE, clinics: [] }));
+  sessionState: Backend["sessionState"] = () =>
+    this.record("sessionState", [], () => ({ profile: this.profile, clinics: [] }));
   signIn: Backend["signIn"] = (...args: Parameters<Backend["signIn"]>) =>
     this.record("signIn", args, () => ({
       kind: "signed_in" as const,
