@@ -173,3 +173,55 @@ fn clinic_time(day: NaiveDate, hour: u32) -> chrono::DateTime<chrono::Utc> {
         .expect("an unambiguous local time")
         .with_timezone(&chrono::Utc)
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_goes_through_every_main_screen_in_light_and_dark() {
+    scenario("screens", Backend::DemoClinic, async |desk| {
+        let server = desk.link().url();
+        sign_in(desk.launch().await, &server, ADMIN).await;
+        let app = desk.app();
+        // Light first, whatever the machine prefers.
+        app.click("nav-settings").await;
+        app.click("settings-theme-light").await;
+        app.find("html[data-theme=\"light\"]").await;
+
+        app.click("nav-agenda").await;
+        wait_for_agenda(app).await;
+        let day = busy_weekday();
+        show_day(app, day).await;
+        app.testid("appointment").await;
+        desk.screenshot("agenda-day").await;
+        let app = desk.app();
+        show_week_of(app, day).await;
+        app.testid("appointment").await;
+        desk.screenshot("agenda-week").await;
+
+        let app = desk.app();
+        app.click("nav-patients").await;
+        app.fill("patients-search", "a").await;
+        app.click("patients-result").await;
+        app.testid("patient-record").await;
+        app.testid("patient-history").await;
+        desk.screenshot("patient-record").await;
+
+        let app = desk.app();
+        app.click("nav-admin").await;
+        app.testid("admin-doctor").await;
+        desk.screenshot("admin").await;
+
+        let app = desk.app();
+        app.click("nav-settings").await;
+        app.testid("settings-language").await;
+        desk.screenshot("settings").await;
+
+        let app = desk.app();
+        app.click("settings-theme-dark").await;
+        app.find("html[data-theme=\"dark\"]").await;
+        app.click("nav-agenda").await;
+        wait_for_agenda(app).await;
+        show_week_of(app, day).await;
+        app.testid("appointment").await;
+        desk.screenshot("agenda-week-dark").await;
+    })
+    .await;
+}

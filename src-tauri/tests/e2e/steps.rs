@@ -25,6 +25,20 @@ pub fn free_monday() -> NaiveDate {
     day
 }
 
+/// The next Monday-to-Thursday after today: inside the demo's seeded
+/// fortnight and a working day of every demo doctor, so its agenda is full.
+pub fn busy_weekday() -> NaiveDate {
+    let mut day = Utc::now()
+        .with_timezone(&chrono_tz::Europe::Madrid)
+        .date_naive();
+    loop {
+        day += Duration::days(1);
+        if day.weekday().num_days_from_monday() < 4 {
+            return day;
+        }
+    }
+}
+
 /// Fills the sign-in form and opens the clinic's agenda.
 pub async fn sign_in(app: &App, server: &str, email: &str) {
     app.fill("signin-server", server).await;
@@ -32,6 +46,21 @@ pub async fn sign_in(app: &App, server: &str, email: &str) {
     app.fill("signin-password", DEMO_PASSWORD).await;
     app.click("signin-submit").await;
     wait_for_agenda(app).await;
+    assert_token_in_keyring(app).await;
+}
+
+/// The session token went to the OS keyring (the test's gnome-keyring): the
+/// app warns with `token-warning` when it had to fall back to a file.
+pub async fn assert_token_in_keyring(app: &App) {
+    let warnings = app
+        .client()
+        .find_all(Locator::Css(&testid("token-warning")))
+        .await
+        .expect("find token-warning");
+    assert!(
+        warnings.is_empty(),
+        "the app kept the token in a file, not in the keyring"
+    );
 }
 
 /// The agenda is on screen with its days loaded.
@@ -41,19 +70,32 @@ pub async fn wait_for_agenda(app: &App) {
     app.find(&first_day).await;
 }
 
+/// Shows `day` alone in the day view.
+pub async fn show_day(app: &App, day: NaiveDate) {
+    app.click("agenda-view-day").await;
+    app.wait_attr(&testid("agenda-calendar"), "data-view", "day")
+        .await;
+    move_to(app, day, 1).await;
+}
+
 /// Switches the agenda to the week holding `day`, with the week view.
 pub async fn show_week_of(app: &App, day: NaiveDate) {
     app.click("agenda-view-week").await;
     app.wait_attr(&testid("agenda-calendar"), "data-view", "week")
         .await;
-    for _ in 0..12 {
+    move_to(app, day, 7).await;
+}
+
+/// Steps the agenda (showing `span` days at a time) until `day` is shown.
+async fn move_to(app: &App, day: NaiveDate, span: i64) {
+    for _ in 0..30 {
         let first = app
             .attr(&testid("agenda-calendar"), "data-first-day")
             .await
             .unwrap_or_default();
         let first = NaiveDate::parse_from_str(&first, "%Y-%m-%d")
             .unwrap_or_else(|e| panic!("agenda first day {first:?}: {e}"));
-        if first <= day && day < first + Duration::days(7) {
+        if first <= day && day < first + Duration::days(span) {
             return;
         }
         app.click(if day < first {
@@ -62,7 +104,7 @@ pub async fn show_week_of(app: &App, day: NaiveDate) {
             "agenda-next"
         })
         .await;
-        app.poll("the agenda to move a week", WAIT, || async move {
+        app.poll("the agenda to move", WAIT, || async move {
             let now = app
                 .attr(&testid("agenda-calendar"), "data-first-day")
                 .await
@@ -71,7 +113,7 @@ pub async fn show_week_of(app: &App, day: NaiveDate) {
         })
         .await;
     }
-    panic!("the agenda never reached the week of {day}");
+    panic!("the agenda never reached {day}");
 }
 
 /// Books `patient_query`'s first match with `doctor` at `day` `time` through
