@@ -405,12 +405,10 @@ fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
     panic!("timed out waiting for {what}");
 }
 
-#[test]
-fn a_doctor_is_reminded_of_the_next_appointment_and_told_of_a_new_conflict() {
-    let app = TestApp::new();
-    let clinic = Clinic::new();
+/// A doctor's desk holding one of their appointments at 09:05 in Madrid,
+/// five minutes after the desk's "now": within the reminder's lead.
+fn doctor_desk_with_an_appointment_soon(clinic: &Clinic) -> clinic_client::Desk {
     let desk = clinic.desk(Role::Doctor);
-    // 09:05 in Madrid, five minutes after the desk's "now": within the lead.
     let row = AppointmentRow {
         id: uuid::Uuid::now_v7(),
         doctor_id: clinic.garcia.id,
@@ -436,29 +434,14 @@ fn a_doctor_is_reminded_of_the_next_appointment_and_told_of_a_new_conflict() {
         clinic_client::PullKind::Changes,
     )
     .expect("pulled");
-    app.open(
-        clinic.profile(Role::Doctor, "http://127.0.0.1:9"),
-        desk.clone(),
-    );
+    desk
+}
 
-    wait_for("the reminder", || {
-        !app.notices.0.lock().expect("lock").is_empty()
-    });
-    {
-        let notices = app.notices.0.lock().expect("lock");
-        assert_eq!(notices[0].summary, "Next appointment at 09:05");
-        assert_eq!(notices[0].body, "Lucía Pérez Núñez, in 5 min");
-    }
-
-    // A change of the doctor's is refused by the server after a sync.
-    let appointment = desk
-        .day_agenda(
-            chrono::NaiveDate::from_ymd_opt(2026, 3, 20).expect("date"),
-            None,
-        )
-        .expect("agenda")
-        .appointments[0]
-        .id;
+/// The doctor checks the appointment in and the server refuses it, as a
+/// sync would record it.
+fn a_check_in_is_refused(desk: &clinic_client::Desk) {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 20).expect("date");
+    let appointment = desk.day_agenda(today, None).expect("agenda").appointments[0].id;
     desk.check_in(appointment).expect("checked in");
     let sent = desk.pending_batch(10).expect("batch");
     desk.apply_push_response(
@@ -475,6 +458,28 @@ fn a_doctor_is_reminded_of_the_next_appointment_and_told_of_a_new_conflict() {
         },
     )
     .expect("answer recorded");
+}
+
+#[test]
+fn a_doctor_is_reminded_of_the_next_appointment_and_told_of_a_new_conflict() {
+    let app = TestApp::new();
+    let clinic = Clinic::new();
+    let desk = doctor_desk_with_an_appointment_soon(&clinic);
+    app.open(
+        clinic.profile(Role::Doctor, "http://127.0.0.1:9"),
+        desk.clone(),
+    );
+
+    wait_for("the reminder", || {
+        !app.notices.0.lock().expect("lock").is_empty()
+    });
+    {
+        let notices = app.notices.0.lock().expect("lock");
+        assert_eq!(notices[0].summary, "Next appointment at 09:05");
+        assert_eq!(notices[0].body, "Lucía Pérez Núñez, in 5 min");
+    }
+
+    a_check_in_is_refused(&desk);
 
     wait_for("the conflict notice", || {
         app.notices.0.lock().expect("lock").len() >= 2
@@ -491,4 +496,27 @@ fn a_doctor_is_reminded_of_the_next_appointment_and_told_of_a_new_conflict() {
         2,
         "the reminder is not repeated: {notices:?}"
     );
+}
+
+#[test]
+fn reminders_switched_off_are_not_sent_while_conflicts_still_are() {
+    let app = TestApp::new();
+    let mut settings = app.call("settings", json!({}));
+    settings["notifications"]["nextAppointment"] = json!(false);
+    app.call("update_settings", json!({"settings": settings}));
+    let clinic = Clinic::new();
+    let desk = doctor_desk_with_an_appointment_soon(&clinic);
+    app.open(
+        clinic.profile(Role::Doctor, "http://127.0.0.1:9"),
+        desk.clone(),
+    );
+
+    a_check_in_is_refused(&desk);
+
+    wait_for("the conflict notice", || {
+        !app.notices.0.lock().expect("lock").is_empty()
+    });
+    let notices = app.notices.0.lock().expect("lock");
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0].summary, "A change was refused by the server");
 }
