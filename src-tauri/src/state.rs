@@ -11,7 +11,7 @@ use crate::events::Publisher;
 use crate::notifications::Notifier;
 use crate::settings::SettingsFile;
 use clinic_client::{Desk, EngineConfig, EngineHandle, Profile, Sessions, SyncEngine, SyncStatus};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 use tauri::async_runtime::JoinHandle;
 use tokio::sync::watch;
@@ -75,15 +75,16 @@ pub struct AppState {
 impl AppState {
     pub fn new(
         app_info: AppInfo,
-        data_dir: &Path,
+        sessions: Sessions,
         notifier: Notifier,
         engine_config: EngineConfig,
     ) -> AppState {
+        let data_dir = sessions.data_dir().to_path_buf();
         AppState {
             app_info,
-            sessions: Sessions::new(data_dir),
-            settings: SettingsFile::new(data_dir),
-            clinics: KnownClinics::new(data_dir),
+            sessions,
+            settings: SettingsFile::new(&data_dir),
+            clinics: KnownClinics::new(&data_dir),
             publisher: OnceLock::new(),
             notifier,
             engine_config,
@@ -197,6 +198,26 @@ impl AppState {
         open.tasks
             .extend(self.notifier.watch(&open, self.settings.clone()));
         open
+    }
+
+    /// Refreshes the account's list of clinics from the server, when it
+    /// answers (a clinic may have been added since the sign-in).
+    pub async fn refresh_clinics(&self) {
+        let Ok((_, profile)) = self.desk().await else {
+            return;
+        };
+        let answer = match self.sessions.api(&profile) {
+            Ok(api) => api.me().await.map_err(clinic_client::Error::from),
+            Err(error) => Err(error),
+        };
+        match answer {
+            Ok(me) => {
+                if let Err(error) = self.clinics.set(&me.memberships) {
+                    tracing::warn!("cannot keep the list of clinics: {error}");
+                }
+            }
+            Err(error) => tracing::debug!(code = error.code(), "clinic list not refreshed"),
+        }
     }
 
     /// Closes the open desk (stops syncing); returns its profile.

@@ -222,24 +222,8 @@ pub async fn sign_in(
 #[tauri::command]
 #[specta::specta]
 pub async fn switch_clinic(state: State<'_, AppState>, clinic_id: Uuid) -> CommandResult<Session> {
-    let (_, current) = state.desk().await?;
-    let mut memberships = state.clinics.get();
-    // Refresh the list when the server answers: a new clinic may have been added.
-    if let Ok(me) = async {
-        state
-            .sessions
-            .api(&current)?
-            .me()
-            .await
-            .map_err(clinic_client::Error::from)
-    }
-    .await
-    {
-        memberships = me.memberships;
-        if let Err(error) = state.clinics.set(&memberships) {
-            tracing::warn!("cannot keep the list of clinics: {error}");
-        }
-    }
+    state.refresh_clinics().await;
+    let memberships = state.clinics.get();
     let profile = state.sessions.switch_clinic(&memberships, clinic_id)?;
     state.open_profile(profile.clone()).await?;
     session_of(&state, &profile).await
