@@ -29,7 +29,7 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
     let context = context();
     let state = AppState::new(
         AppInfo::of(context.package_info()),
-        &data_dir,
+        clinic_client::Sessions::new(&data_dir),
         Notifier::desktop(),
         clinic_client::EngineConfig::default(),
     );
@@ -91,93 +91,6 @@ fn context<R: Runtime>() -> Context<R> {
 }
 
 #[cfg(test)]
-mod tests {
-    use tauri::ipc::{CallbackFn, InvokeBody};
-    use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
-    use tauri::webview::InvokeRequest;
-    use tauri::{App, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
-
-    /// Keeps what would have been shown on the desktop.
-    #[derive(Default)]
-    struct Recorder(std::sync::Mutex<Vec<crate::notifications::plan::Notice>>);
-
-    impl crate::notifications::sink::Sink for Recorder {
-        fn show(&self, notice: &crate::notifications::plan::Notice) -> Result<(), String> {
-            self.0.lock().expect("lock").push(notice.clone());
-            Ok(())
-        }
-    }
-
-    /// The app with the real generated context (config, embedded UI, resolved
-    /// capabilities) on the mock runtime, and its main window as configured.
-    fn app_with_main_window() -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
-        let data_dir = tempfile::tempdir().expect("temp dir").keep();
-        let context = super::context();
-        let state = super::AppState::new(
-            super::AppInfo::of(context.package_info()),
-            &data_dir,
-            super::Notifier::new(std::sync::Arc::new(Recorder::default())),
-            clinic_client::EngineConfig::default(),
-        );
-        let app = super::builder(mock_builder(), state)
-            .build(context)
-            .expect("app builds");
-        let config = app
-            .config()
-            .app
-            .windows
-            .iter()
-            .find(|window| window.label == "main")
-            .expect("main window in tauri.conf.json")
-            .clone();
-        let window = WebviewWindowBuilder::from_config(&app, &config)
-            .and_then(WebviewWindowBuilder::build)
-            .expect("main window opens");
-        (app, window)
-    }
-
-    fn invoke(
-        window: &WebviewWindow<MockRuntime>,
-        cmd: &str,
-    ) -> Result<serde_json::Value, serde_json::Value> {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().expect("valid url"),
-            body: InvokeBody::default(),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        get_ipc_response(window, request).map(|body| body.deserialize().expect("json body"))
-    }
-
-    /// Uses the real generated context, so this also proves the capability file
-    /// grants the command to the main window.
-    #[test]
-    fn main_window_may_call_app_info() {
-        let (_app, window) = app_with_main_window();
-
-        let info = invoke(&window, "app_info").expect("app_info is allowed");
-
-        assert_eq!(info["name"], "Clinic Desk");
-        assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
-    }
-
-    /// The ACL is enforced for app commands only because build.rs declares them
-    /// in the AppManifest; a window the capability does not name is refused.
-    #[test]
-    fn windows_without_the_capability_may_not_call_app_info() {
-        let (app, _main) = app_with_main_window();
-        let other = WebviewWindowBuilder::new(&app, "other", WebviewUrl::default())
-            .build()
-            .expect("second window opens");
-
-        let refusal = invoke(&other, "app_info").expect_err("app_info is refused");
-
-        assert!(
-            refusal.to_string().contains("not allowed"),
-            "unexpected refusal: {refusal}"
-        );
-    }
-}
+mod fixture;
+#[cfg(test)]
+mod ipc_tests;

@@ -137,10 +137,14 @@ mod tests {
         let file = SettingsFile::new(dir.path());
         assert_eq!(file.get(), Settings::default());
 
-        let mut wanted = Settings::default();
-        wanted.language = Language::Es;
-        wanted.theme = Theme::Dark;
-        wanted.notifications.lead_minutes = 15;
+        let wanted = Settings {
+            language: Language::Es,
+            theme: Theme::Dark,
+            notifications: NotificationSettings {
+                lead_minutes: 15,
+                ..NotificationSettings::default()
+            },
+        };
         file.set(wanted).expect("saved");
 
         assert_eq!(SettingsFile::new(dir.path()).get(), wanted);

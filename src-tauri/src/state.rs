@@ -11,7 +11,7 @@ use crate::events::Publisher;
 use crate::notifications::Notifier;
 use crate::settings::SettingsFile;
 use clinic_client::{Desk, EngineConfig, EngineHandle, Profile, Sessions, SyncEngine, SyncStatus};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 use tauri::async_runtime::JoinHandle;
 use tokio::sync::watch;
@@ -75,15 +75,16 @@ pub struct AppState {
 impl AppState {
     pub fn new(
         app_info: AppInfo,
-        data_dir: &Path,
+        sessions: Sessions,
         notifier: Notifier,
         engine_config: EngineConfig,
     ) -> AppState {
+        let data_dir = sessions.data_dir().to_path_buf();
         AppState {
             app_info,
-            sessions: Sessions::new(data_dir),
-            settings: SettingsFile::new(data_dir),
-            clinics: KnownClinics::new(data_dir),
+            sessions,
+            settings: SettingsFile::new(&data_dir),
+            clinics: KnownClinics::new(&data_dir),
             publisher: OnceLock::new(),
             notifier,
             engine_config,

@@ -570,7 +570,16 @@ async fn sessions_sign_in_keep_the_token_and_sign_out() {
         .await
         .expect_err("which clinic?");
     assert!(err.to_string().contains("Clínica Luna"), "{err}");
+    assert_eq!(err.code(), "choose_clinic");
+    match &err {
+        clinic_client::Error::ChooseClinic { memberships, .. } => assert_eq!(memberships.len(), 2),
+        other => panic!("not a clinic choice: {other:?}"),
+    }
     assert!(sessions.current().expect("read").is_none());
+    assert!(
+        stub.server.lock().expect("lock").sessions.is_empty(),
+        "the session opened for the choice is revoked"
+    );
 
     let signed = sessions
         .login(login(Some(w.clinic.id)))

@@ -1,0 +1,262 @@
+//! A small clinic in Madrid as the server would send it, a desk that has
+//! pulled it, and the app on the mock runtime with that desk open.
+
+use crate::notifications::plan::Notice;
+use crate::notifications::sink::Sink;
+use crate::state::AppState;
+use chrono::{DateTime, NaiveTime, TimeZone, Utc};
+use clinic_client::session::{SecretError, SecretStore};
+use clinic_client::{
+    Clock, Desk, DeskIdentity, PullKind, Sessions, Store, TokenLocation, TokenVault,
+};
+use clinic_core::Role;
+use clinic_core::api::clinic::ClinicView;
+use clinic_core::api::doctors::DoctorView;
+use clinic_core::api::patients::PatientView;
+use clinic_core::api::rooms::RoomView;
+use clinic_core::schedule::WorkingHours;
+use clinic_core::sync::{Change, HoursRow, PullPage, SyncRow};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use tauri::test::{MockRuntime, mock_builder};
+use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
+use uuid::Uuid;
+
+pub fn madrid(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+    chrono_tz::Europe::Madrid
+        .with_ymd_and_hms(y, mo, d, h, mi, 0)
+        .single()
+        .expect("an unambiguous Madrid time")
+        .with_timezone(&Utc)
+}
+
+/// The desk's "now": Friday 2026-03-20, 09:00 in Madrid.
+pub fn now() -> DateTime<Utc> {
+    madrid(2026, 3, 20, 9, 0)
+}
+
+pub struct Clinic {
+    pub clinic: ClinicView,
+    pub garcia: DoctorView,
+    pub garcia_user: Uuid,
+    pub reception_user: Uuid,
+    pub room: RoomView,
+    pub lucia: PatientView,
+}
+
+impl Clinic {
+    pub fn new() -> Clinic {
+        let created = madrid(2026, 1, 5, 9, 0);
+        let garcia_user = Uuid::now_v7();
+        Clinic {
+            clinic: ClinicView {
+                id: Uuid::now_v7(),
+                name: "Clínica Sol".into(),
+                time_zone: "Europe/Madrid".into(),
+                locale: "es".into(),
+                currency: "EUR".into(),
+                created_at: created,
+            },
+            garcia: DoctorView {
+                id: Uuid::now_v7(),
+                full_name: "Dra. Elena García".into(),
+                specialties: vec!["Cardiology".into()],
+                user_id: Some(garcia_user),
+                active: true,
+                created_at: created,
+                updated_at: created,
+            },
+            garcia_user,
+            reception_user: Uuid::now_v7(),
+            room: RoomView {
+                id: Uuid::now_v7(),
+                name: "Sala 1".into(),
+                active: true,
+                created_at: created,
+                updated_at: created,
+            },
+            lucia: PatientView {
+                id: Uuid::now_v7(),
+                full_name: "Lucía Pérez Núñez".into(),
+                date_of_birth: None,
+                sex: None,
+                national_id: None,
+                phone: Some("+34 600 100 200".into()),
+                email: None,
+                address: None,
+                email_consent: false,
+                email_consent_at: None,
+                archived_at: None,
+                created_at: created,
+                updated_at: created,
+            },
+        }
+    }
+
+    fn rows(&self) -> Vec<SyncRow> {
+        let mut rows = vec![
+            SyncRow::Clinic(self.clinic.clone()),
+            SyncRow::Doctors(self.garcia.clone()),
+            SyncRow::Rooms(self.room.clone()),
+            SyncRow::Patients(self.lucia.clone()),
+        ];
+        // Weekdays 09:00–14:00; no weekend hours.
+        rows.extend((1..=5).map(|weekday| {
+            SyncRow::DoctorHours(HoursRow {
+                id: Uuid::now_v7(),
+                doctor_id: self.garcia.id,
+                hours: WorkingHours {
+                    weekday,
+                    starts: NaiveTime::from_hms_opt(9, 0, 0).expect("time"),
+                    ends: NaiveTime::from_hms_opt(14, 0, 0).expect("time"),
+                },
+            })
+        }));
+        rows
+    }
+
+    pub fn identity(&self, role: Role) -> DeskIdentity {
+        DeskIdentity {
+            clinic_id: self.clinic.id,
+            user_id: match role {
+                Role::Doctor => self.garcia_user,
+                _ => self.reception_user,
+            },
+            role,
+        }
+    }
+
+    /// An in-memory desk that has pulled the clinic, its clock at `now()`.
+    pub fn desk(&self, role: Role) -> Desk {
+        let desk = Desk::with_store(
+            Store::open_in_memory().expect("store"),
+            self.identity(role),
+            Clock::fixed(now()),
+        );
+        let changes: Vec<Change> = self
+            .rows()
+            .into_iter()
+            .zip(1..)
+            .map(|(row, version)| Change::Upsert { version, row })
+            .collect();
+        let page = PullPage {
+            cursor: changes.len() as i64,
+            changes,
+            has_more: false,
+        };
+        desk.apply_pull_page(&page, PullKind::Changes)
+            .expect("seeded");
+        desk
+    }
+
+    pub fn profile(&self, role: Role, server: &str) -> clinic_client::Profile {
+        let identity = self.identity(role);
+        clinic_client::Profile {
+            server: server.into(),
+            email: "someone@clinica-sol.example".into(),
+            user_id: identity.user_id,
+            user_name: "Someone".into(),
+            device_id: Uuid::now_v7(),
+            device_name: "test desk".into(),
+            session_id: Uuid::now_v7(),
+            expires_at: now() + chrono::Duration::days(30),
+            clinic_id: self.clinic.id,
+            clinic_name: self.clinic.name.clone(),
+            role,
+            token_location: TokenLocation::Keyring,
+        }
+    }
+}
+
+/// A keyring in memory, so tests never touch the machine's.
+#[derive(Default)]
+pub struct MemoryKeyring(Mutex<BTreeMap<String, String>>);
+
+impl SecretStore for MemoryKeyring {
+    fn set(&self, account: &str, secret: &str) -> Result<(), SecretError> {
+        self.0
+            .lock()
+            .expect("lock")
+            .insert(account.into(), secret.into());
+        Ok(())
+    }
+    fn get(&self, account: &str) -> Result<Option<String>, SecretError> {
+        Ok(self.0.lock().expect("lock").get(account).cloned())
+    }
+    fn delete(&self, account: &str) -> Result<(), SecretError> {
+        self.0.lock().expect("lock").remove(account);
+        Ok(())
+    }
+}
+
+/// Keeps what would have been shown on the desktop.
+#[derive(Default)]
+pub struct Recorder(pub Mutex<Vec<Notice>>);
+
+impl Sink for Recorder {
+    fn show(&self, notice: &Notice) -> Result<(), String> {
+        self.0.lock().expect("lock").push(notice.clone());
+        Ok(())
+    }
+}
+
+/// The app on the mock runtime with the real generated context (config,
+/// capabilities), a temporary data directory and its main window.
+pub struct TestApp {
+    pub app: App<MockRuntime>,
+    pub window: WebviewWindow<MockRuntime>,
+    pub notices: Arc<Recorder>,
+    pub signals: Arc<Mutex<Vec<crate::events::Signal>>>,
+    /// Removed with the app.
+    pub data_dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub fn new() -> TestApp {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let vault = TokenVault::with_store(Box::new(MemoryKeyring::default()), data_dir.path());
+        let notices = Arc::new(Recorder::default());
+        let context = crate::context();
+        let state = AppState::new(
+            crate::AppInfo::of(context.package_info()),
+            Sessions::with_vault(data_dir.path(), vault),
+            crate::Notifier::new(notices.clone()),
+            clinic_client::EngineConfig::default(),
+        );
+        let app = crate::builder(mock_builder(), state)
+            .build(context)
+            .expect("app builds");
+        let signals: Arc<Mutex<Vec<crate::events::Signal>>> = Arc::default();
+        let recorded = signals.clone();
+        app.state::<AppState>().attach(Arc::new(move |signal| {
+            recorded.lock().expect("lock").push(signal);
+        }));
+        let config = app
+            .config()
+            .app
+            .windows
+            .iter()
+            .find(|window| window.label == "main")
+            .expect("main window in tauri.conf.json")
+            .clone();
+        let window = WebviewWindowBuilder::from_config(&app, &config)
+            .and_then(WebviewWindowBuilder::build)
+            .expect("main window opens");
+        TestApp {
+            app,
+            window,
+            notices,
+            signals,
+            data_dir,
+        }
+    }
+
+    pub fn state(&self) -> tauri::State<'_, AppState> {
+        self.app.state::<AppState>()
+    }
+
+    /// Opens `desk` as the signed-in member's, without a server.
+    pub fn open(&self, profile: clinic_client::Profile, desk: Desk) {
+        tauri::async_runtime::block_on(self.state().open_offline(profile, desk));
+    }
+}

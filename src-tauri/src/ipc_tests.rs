@@ -1,0 +1,494 @@
+//! The commands as the UI calls them: through the IPC layer of the mock
+//! runtime, with the real generated context (so the capability file and
+//! the ACL are part of every test), on in-memory desks without a server.
+
+use crate::events::Signal;
+use crate::fixture::{Clinic, TestApp, madrid};
+use clinic_core::sync::{
+    AppointmentRow, Change, MutationResult, Outcome, PullPage, PushResponse, SyncRow,
+};
+use clinic_core::{ErrorCode, Role};
+use serde_json::{Value, json};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response};
+use tauri::webview::InvokeRequest;
+use tauri::{WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+
+fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().expect("valid url"),
+        body: InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(window, request).map(|body| body.deserialize().expect("json body"))
+}
+
+impl TestApp {
+    fn call(&self, cmd: &str, args: Value) -> Value {
+        invoke(&self.window, cmd, args).unwrap_or_else(|error| panic!("{cmd} failed: {error}"))
+    }
+
+    fn refuse(&self, cmd: &str, args: Value) -> Value {
+        invoke(&self.window, cmd, args).expect_err(&format!("{cmd} should fail"))
+    }
+}
+
+/// Reception at Clínica Sol, signed in and synced, without a server.
+fn reception() -> (TestApp, Clinic) {
+    let app = TestApp::new();
+    let clinic = Clinic::new();
+    app.open(
+        clinic.profile(Role::Reception, "http://127.0.0.1:9"),
+        clinic.desk(Role::Reception),
+    );
+    (app, clinic)
+}
+
+fn booking(clinic: &Clinic, start: &str) -> Value {
+    json!({"request": {
+        "doctorId": clinic.garcia.id,
+        "patientId": clinic.lucia.id,
+        "roomId": clinic.room.id,
+        "start": start,
+        "minutes": 30,
+        "reason": "Check-up",
+    }})
+}
+
+#[test]
+fn main_window_may_call_app_info() {
+    let app = TestApp::new();
+
+    let info = app.call("app_info", json!({}));
+
+    assert_eq!(info["name"], "Clinic Desk");
+    assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
+}
+
+/// The ACL is enforced for app commands only because build.rs declares them
+/// in the AppManifest; a window the capability does not name is refused.
+#[test]
+fn windows_without_the_capability_may_not_call_app_info() {
+    let app = TestApp::new();
+    let other = WebviewWindowBuilder::new(&app.app, "other", WebviewUrl::default())
+        .build()
+        .expect("second window opens");
+
+    let refusal = invoke(&other, "app_info", json!({})).expect_err("app_info is refused");
+
+    assert!(
+        refusal.to_string().contains("not allowed"),
+        "unexpected refusal: {refusal}"
+    );
+}
+
+/// Every command in the generated bindings is declared in build.rs and
+/// granted to the main window: none is refused by the ACL (they may still
+/// fail for want of arguments or of a signed-in desk).
+#[test]
+fn every_command_in_the_bindings_is_granted() {
+    let app = TestApp::new();
+    let bindings = crate::bindings::generate().expect("bindings");
+    let names: Vec<&str> = bindings
+        .split("__TAURI_INVOKE<")
+        .skip(1)
+        .filter_map(|rest| rest.split("(\"").nth(1)?.split('"').next())
+        .collect();
+    assert_eq!(names.len(), 40, "commands found: {names:?}");
+
+    for name in names {
+        if let Err(refusal) = invoke(&app.window, name, json!({})) {
+            assert!(
+                !refusal.to_string().contains("not allowed"),
+                "{name} is not granted: {refusal}"
+            );
+        }
+    }
+}
+
+#[test]
+fn signed_out_the_session_is_null_and_desk_commands_say_so() {
+    let app = TestApp::new();
+
+    assert_eq!(app.call("session_state", json!({})), Value::Null);
+    let refusal = app.refuse(
+        "agenda",
+        json!({"request": {"date": "2026-03-23", "days": 1, "doctorId": null}}),
+    );
+    assert_eq!(refusal["code"], "not_signed_in");
+    assert!(refusal["message"].as_str().is_some_and(|m| !m.is_empty()));
+}
+
+#[test]
+fn a_doctor_session_names_the_zone_and_their_doctor_record() {
+    let app = TestApp::new();
+    let clinic = Clinic::new();
+    app.open(
+        clinic.profile(Role::Doctor, "http://127.0.0.1:9"),
+        clinic.desk(Role::Doctor),
+    );
+
+    let session = app.call("session_state", json!({}));
+
+    assert_eq!(session["role"], "doctor");
+    assert_eq!(session["timeZone"], "Europe/Madrid");
+    assert_eq!(session["doctorId"], json!(clinic.garcia.id));
+    assert_eq!(session["clinicName"], "Clínica Sol");
+    assert_eq!(session["tokenWarning"], Value::Null);
+}
+
+#[test]
+fn a_booking_shows_in_the_agenda_on_the_clinic_clock_pending_sync() {
+    let (app, clinic) = reception();
+
+    let booked = app.call("book_appointment", booking(&clinic, "2026-03-23T10:00"));
+    let agenda = app.call(
+        "agenda",
+        json!({"request": {"date": "2026-03-23", "days": 7, "doctorId": null}}),
+    );
+
+    assert_eq!(booked["start"], "2026-03-23T10:00");
+    assert_eq!(booked["end"], "2026-03-23T10:30");
+    assert_eq!(booked["startsAt"], "2026-03-23T09:00:00+00:00");
+    assert_eq!(booked["pending"], true);
+    assert_eq!(booked["patientName"], "Lucía Pérez Núñez");
+    assert_eq!(agenda["timeZone"], "Europe/Madrid");
+    assert_eq!(agenda["today"], "2026-03-20");
+    assert_eq!(agenda["days"][0], "2026-03-23");
+    assert_eq!(agenda["days"].as_array().map(Vec::len), Some(7));
+    assert_eq!(agenda["appointments"], json!([booked]));
+    let garcia = &agenda["doctors"][0];
+    assert_eq!(garcia["fullName"], "Dra. Elena García");
+    assert_eq!(
+        garcia["days"][0]["workingHours"],
+        json!([{"start": "2026-03-23T09:00", "end": "2026-03-23T14:00", "reason": null}])
+    );
+    assert_eq!(
+        garcia["days"][5]["workingHours"],
+        json!([]),
+        "no Saturday hours"
+    );
+    assert_eq!(agenda["rooms"][0]["name"], "Sala 1");
+    let signals = app.signals.lock().expect("lock");
+    assert!(
+        signals.iter().any(|s| matches!(s, Signal::DeskChanged(_))),
+        "the UI is told to re-read"
+    );
+}
+
+#[test]
+fn bad_input_is_refused_with_its_field_and_nothing_is_queued() {
+    let (app, clinic) = reception();
+
+    let skipped = app.refuse("book_appointment", booking(&clinic, "2026-03-29T02:30"));
+    let bad_days = app.refuse(
+        "agenda",
+        json!({"request": {"date": "2026-03-23", "days": 3, "doctorId": null}}),
+    );
+    let bad_date = app.refuse(
+        "agenda",
+        json!({"request": {"date": "23/03/2026", "days": 1, "doctorId": null}}),
+    );
+    let closed = app.refuse("book_appointment", booking(&clinic, "2026-03-23T16:00"));
+
+    assert_eq!(skipped["code"], "invalid");
+    assert_eq!(skipped["field"], "start");
+    assert!(
+        skipped["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("does not exist"))
+    );
+    assert_eq!(
+        (bad_days["code"].as_str(), bad_days["field"].as_str()),
+        (Some("invalid"), Some("days"))
+    );
+    assert_eq!(bad_date["field"], "date");
+    assert_eq!(closed["code"], "outside_working_hours");
+    assert_eq!(app.call("sync_status", json!({}))["pending"], 0);
+}
+
+#[test]
+fn a_refused_booking_lands_in_the_inbox_and_is_rebooked_at_another_time() {
+    let (app, clinic) = reception();
+    app.call("book_appointment", booking(&clinic, "2026-03-23T10:00"));
+    let (desk, _) = tauri::async_runtime::block_on(app.state().desk()).expect("open");
+    let sent = desk.pending_batch(10).expect("batch");
+    desk.apply_push_response(
+        &sent,
+        &PushResponse {
+            results: vec![MutationResult {
+                seq: sent[0].seq,
+                id: sent[0].id,
+                outcome: Outcome::Rejected {
+                    code: ErrorCode::SlotTaken,
+                    message: "Dra. García is booked then".into(),
+                },
+            }],
+        },
+    )
+    .expect("answer recorded");
+
+    let inbox = app.call("conflicts", json!({}));
+    assert_eq!(inbox.as_array().map(Vec::len), Some(1));
+    assert_eq!(inbox[0]["code"], "slot_taken");
+    assert_eq!(inbox[0]["action"], "book_appointment");
+    assert_eq!(inbox[0]["canPickAnotherSlot"], true);
+
+    let after = app.call(
+        "resolve_conflict",
+        json!({"request": {"id": inbox[0]["id"], "resolution": {
+            "kind": "pickAnotherSlot", "start": "2026-03-23T11:00", "minutes": 30,
+            "doctorId": null, "roomId": null,
+        }}}),
+    );
+
+    assert_eq!(after, json!([]));
+    let agenda = app.call(
+        "agenda",
+        json!({"request": {"date": "2026-03-23", "days": 1, "doctorId": clinic.garcia.id}}),
+    );
+    let live: Vec<&Value> = agenda["appointments"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|a| a["status"] == "booked")
+        .collect();
+    assert_eq!(live.len(), 1);
+    assert_eq!(live[0]["start"], "2026-03-23T11:00");
+    assert_eq!(live[0]["pending"], true);
+}
+
+#[test]
+fn appointment_actions_move_the_status() {
+    let (app, clinic) = reception();
+    let booked = app.call("book_appointment", booking(&clinic, "2026-03-23T10:00"));
+    let id = booked["id"].clone();
+
+    let moved = app.call(
+        "reschedule_appointment",
+        json!({"request": {"id": id, "start": "2026-03-23T12:00", "minutes": 45,
+                           "doctorId": clinic.garcia.id, "roomId": null}}),
+    );
+    let cancelled = app.call(
+        "cancel_appointment",
+        json!({"request": {"id": id, "reason": "Patient called"}}),
+    );
+
+    assert_eq!(
+        (moved["start"].as_str(), moved["end"].as_str()),
+        (Some("2026-03-23T12:00"), Some("2026-03-23T12:45"))
+    );
+    assert_eq!(moved["roomId"], Value::Null);
+    assert_eq!(cancelled["status"], "cancelled");
+    assert_eq!(cancelled["cancelReason"], "Patient called");
+    let again = app.refuse("check_in", json!({"id": id}));
+    assert_eq!(again["code"], "stale");
+}
+
+#[test]
+fn patients_register_search_and_open_without_notes_for_reception() {
+    let (app, _clinic) = reception();
+    let form = |email: &str| {
+        json!({"patient": {
+            "fullName": "Ana Martín", "dateOfBirth": "1980-05-17", "sex": "female",
+            "nationalId": "", "phone": "611 000 111", "email": email, "address": null,
+            "emailConsent": true,
+        }})
+    };
+
+    let bad = app.refuse("register_patient", form("ana"));
+    let record = app.call("register_patient", form("ana@example.com"));
+    let hits = app.call(
+        "search_patients",
+        json!({"request": {"query": "mart", "includeArchived": false, "limit": 10}}),
+    );
+    let opened = app.call("patient", json!({"id": record["patient"]["id"]}));
+
+    assert_eq!(
+        (bad["code"].as_str(), bad["field"].as_str()),
+        (Some("invalid"), Some("email"))
+    );
+    assert_eq!(record["patient"]["sex"], "female");
+    assert_eq!(
+        record["patient"]["nationalId"],
+        Value::Null,
+        "empty is not given"
+    );
+    assert_eq!(record["pending"], true);
+    assert_eq!(hits[0]["fullName"], "Ana Martín");
+    assert_eq!(opened["canReadNotes"], false);
+    assert_eq!(opened["notes"], json!([]));
+}
+
+#[test]
+fn settings_are_checked_and_kept() {
+    let app = TestApp::new();
+    let mut settings = app.call("settings", json!({}));
+    assert_eq!(settings["language"], "system");
+    settings["notifications"]["leadMinutes"] = json!(500);
+
+    let refused = app.refuse("update_settings", json!({"settings": settings}));
+    settings["notifications"]["leadMinutes"] = json!(15);
+    settings["theme"] = json!("dark");
+    app.call("update_settings", json!({"settings": settings}));
+
+    assert_eq!(refused["field"], "notifications.leadMinutes");
+    assert_eq!(app.call("settings", json!({})), settings);
+    assert!(app.data_dir.path().join("settings.json").exists());
+}
+
+#[test]
+fn server_only_commands_say_offline_when_the_server_cannot_be_reached() {
+    let (app, clinic) = reception();
+    let profile = clinic.profile(Role::Reception, "http://127.0.0.1:9");
+    app.state()
+        .sessions
+        .vault()
+        .keep(&profile.account(), &"a-token".to_owned().into())
+        .expect("token kept");
+
+    let staff = app.refuse("staff", json!({}));
+    let typo = app.refuse(
+        "invite",
+        json!({"request": {"email": "not-an-address", "role": "reception"}}),
+    );
+
+    assert_eq!(staff["code"], "offline");
+    assert!(
+        staff["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("needs a connection"))
+    );
+    assert_eq!(
+        (typo["code"].as_str(), typo["field"].as_str()),
+        (Some("invalid"), Some("email"))
+    );
+}
+
+#[test]
+fn signing_out_with_wipe_deletes_the_clinic_store() {
+    let app = TestApp::new();
+    let clinic = Clinic::new();
+    let profile = clinic.profile(Role::Reception, "http://127.0.0.1:9");
+    let desk = app
+        .state()
+        .sessions
+        .open_desk(&profile)
+        .expect("store file");
+    let store = clinic_client::paths::store_path(
+        app.data_dir.path(),
+        &profile.server,
+        profile.clinic_id,
+        profile.user_id,
+    );
+    assert!(store.exists());
+    app.open(profile, desk);
+
+    let out = app.call("sign_out", json!({"request": {"wipeLocalData": true}}));
+
+    assert_eq!(out["localDataWiped"], true);
+    assert!(!store.exists());
+    assert_eq!(app.call("session_state", json!({})), Value::Null);
+}
+
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..200 {
+        if done() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[test]
+fn a_doctor_is_reminded_of_the_next_appointment_and_told_of_a_new_conflict() {
+    let app = TestApp::new();
+    let clinic = Clinic::new();
+    let desk = clinic.desk(Role::Doctor);
+    // 09:05 in Madrid, five minutes after the desk's "now": within the lead.
+    let row = AppointmentRow {
+        id: uuid::Uuid::now_v7(),
+        doctor_id: clinic.garcia.id,
+        patient_id: clinic.lucia.id,
+        room_id: None,
+        starts_at: madrid(2026, 3, 20, 9, 5),
+        ends_at: madrid(2026, 3, 20, 9, 35),
+        status: clinic_core::schedule::AppointmentStatus::Booked,
+        reason: None,
+        cancel_reason: None,
+        created_by: None,
+        updated_at: madrid(2026, 3, 19, 9, 0),
+    };
+    desk.apply_pull_page(
+        &PullPage {
+            changes: vec![Change::Upsert {
+                version: 100,
+                row: SyncRow::Appointments(row),
+            }],
+            cursor: 100,
+            has_more: false,
+        },
+        clinic_client::PullKind::Changes,
+    )
+    .expect("pulled");
+    app.open(
+        clinic.profile(Role::Doctor, "http://127.0.0.1:9"),
+        desk.clone(),
+    );
+
+    wait_for("the reminder", || {
+        !app.notices.0.lock().expect("lock").is_empty()
+    });
+    {
+        let notices = app.notices.0.lock().expect("lock");
+        assert_eq!(notices[0].summary, "Next appointment at 09:05");
+        assert_eq!(notices[0].body, "Lucía Pérez Núñez, in 5 min");
+    }
+
+    // A change of the doctor's is refused by the server after a sync.
+    let appointment = desk
+        .day_agenda(
+            chrono::NaiveDate::from_ymd_opt(2026, 3, 20).expect("date"),
+            None,
+        )
+        .expect("agenda")
+        .appointments[0]
+        .id;
+    desk.check_in(appointment).expect("checked in");
+    let sent = desk.pending_batch(10).expect("batch");
+    desk.apply_push_response(
+        &sent,
+        &PushResponse {
+            results: vec![MutationResult {
+                seq: sent[0].seq,
+                id: sent[0].id,
+                outcome: Outcome::Rejected {
+                    code: ErrorCode::Stale,
+                    message: "it was cancelled".into(),
+                },
+            }],
+        },
+    )
+    .expect("answer recorded");
+
+    wait_for("the conflict notice", || {
+        app.notices.0.lock().expect("lock").len() >= 2
+    });
+    let notices = app.notices.0.lock().expect("lock");
+    assert_eq!(notices[1].summary, "A change was refused by the server");
+    assert!(
+        notices[1].body.ends_with("it was cancelled"),
+        "{}",
+        notices[1].body
+    );
+    assert_eq!(
+        notices.len(),
+        2,
+        "the reminder is not repeated: {notices:?}"
+    );
+}
