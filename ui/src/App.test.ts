@@ -18,7 +18,7 @@ describe("app start", () => {
 
   it("opens on sign-in when no one is signed in on this computer", async () => {
     const desk = new FakeBackend();
-    desk.sessionState = async () => ({ profile: null, clinics: [] });
+    desk.session = null;
     render(App, { props: { backend: desk } });
 
     expect(await screen.findByTestId("signin-submit")).toBeTruthy();

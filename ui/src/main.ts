@@ -4,7 +4,7 @@ import { mount } from "svelte";
 
 import App from "./App.svelte";
 import { tauriBackend } from "./backend";
-import type { Backend } from "./lib/desk";
+import type { Backend } from "./backend";
 
 const target = document.getElementById("app");
 if (!target) {

@@ -2,15 +2,15 @@
 import { fireEvent, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import type { Profile } from "../lib/desk";
+import type { Session } from "../backend";
 import { toasts } from "../lib/toasts.svelte";
-import { appointment, FakeBackend, PROFILE } from "../testing/fake-backend";
+import { appointment, FakeBackend, SESSION } from "../testing/fake-backend";
 import { renderWith } from "../testing/render";
 import AppointmentDialog from "./AppointmentDialog.svelte";
 
-function open(desk: FakeBackend, profile: Profile = PROFILE, over = {}) {
+function open(desk: FakeBackend, session: Session = SESSION, over = {}) {
   const onclose = vi.fn();
-  renderWith(AppointmentDialog, desk, { appointment: appointment(over), profile, onclose, onedit: vi.fn() });
+  renderWith(AppointmentDialog, desk, { appointment: appointment(over), session, onclose, onedit: vi.fn() });
   return onclose;
 }
 
@@ -42,7 +42,7 @@ describe("appointment dialog", () => {
     await fireEvent.input(screen.getByTestId("cancel-reason"), { target: { value: " patient is ill " } });
     await fireEvent.click(screen.getByTestId("cancel-confirm"));
     await waitFor(() => expect(onclose).toHaveBeenCalled());
-    expect(desk.called("cancelAppointment")).toEqual([["appt-1", "patient is ill"]]);
+    expect(desk.called("cancelAppointment")).toEqual([[{ id: "appt-1", reason: "patient is ill" }]]);
   });
 
   it("shows a refusal in words and stays open", async () => {
@@ -57,13 +57,13 @@ describe("appointment dialog", () => {
   });
 
   it("marks an unsynced appointment as pending", () => {
-    open(new FakeBackend(), PROFILE, { pending: true });
+    open(new FakeBackend(), SESSION, { pending: true });
 
     expect(screen.getByTestId("appointment-pending").textContent).toContain("Pending sync");
   });
 
   it("lets a doctor progress only their own appointments, and never move or cancel", () => {
-    const doctor = { ...PROFILE, role: "doctor" as const, doctor_id: "doc-1" };
+    const doctor = { ...SESSION, role: "doctor" as const, doctorId: "doc-1" };
     open(new FakeBackend(), doctor);
 
     expect(screen.getByTestId("appointment-check-in")).toBeTruthy();
@@ -72,7 +72,7 @@ describe("appointment dialog", () => {
   });
 
   it("offers nothing to a doctor on a colleague's appointment", () => {
-    const doctor = { ...PROFILE, role: "doctor" as const, doctor_id: "doc-2" };
+    const doctor = { ...SESSION, role: "doctor" as const, doctorId: "doc-2" };
     open(new FakeBackend(), doctor);
 
     expect(screen.queryByTestId("appointment-check-in")).toBeNull();

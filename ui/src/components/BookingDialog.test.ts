@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { BookingDraft } from "../lib/booking-form";
 import { toasts } from "../lib/toasts.svelte";
-import { doctor, FakeBackend } from "../testing/fake-backend";
+import { agendaDoctor, doctor, FakeBackend, TODAY } from "../testing/fake-backend";
 import { renderWith } from "../testing/render";
 import BookingDialog from "./BookingDialog.svelte";
 
@@ -22,7 +22,7 @@ function open(desk: FakeBackend, over: Partial<BookingDraft> = {}) {
   const onclose = vi.fn();
   renderWith(BookingDialog, desk, {
     initial: { ...initial, ...over },
-    doctors: [doctor("doc-1", "Dr. Elena García"), doctor("doc-2", "Dr. Wei Chen")],
+    doctors: [doctor("doc-1", "Dr. Elena García"), doctor("doc-2", "Dr. Wei Chen")].map((d) => agendaDoctor(d, [TODAY])),
     rooms: [{ id: "room-1", name: "Room 1", active: true }],
     onclose,
   });
@@ -51,9 +51,9 @@ describe("booking dialog", () => {
     expect(desk.called("bookAppointment")).toEqual([
       [
         {
-          doctor_id: "doc-1",
-          patient_id: "pat-1",
-          room_id: null,
+          doctorId: "doc-1",
+          patientId: "pat-1",
+          roomId: null,
           start: "2026-03-30T09:00",
           minutes: 30,
           reason: null,
@@ -92,15 +92,15 @@ describe("booking dialog", () => {
     const onclose = open(desk);
 
     await fireEvent.click(screen.getByTestId("booking-register-patient"));
-    await fireEvent.input(screen.getByTestId("patient-field-full_name"), { target: { value: "Ana Ruiz" } });
+    await fireEvent.input(screen.getByTestId("patient-field-fullName"), { target: { value: "Ana Ruiz" } });
     await fireEvent.input(screen.getByTestId("patient-field-phone"), { target: { value: "600 123 456" } });
     await fireEvent.click(screen.getByTestId("patient-save"));
 
     expect((await screen.findByTestId("booking-patient-chosen")).textContent).toBe("Ana Ruiz");
-    expect(desk.called("registerPatient")[0]?.[0]).toMatchObject({ full_name: "Ana Ruiz", phone: "600 123 456" });
+    expect(desk.called("registerPatient")[0]?.[0]).toMatchObject({ fullName: "Ana Ruiz", phone: "600 123 456" });
     await fireEvent.click(screen.getByTestId("booking-save"));
     await waitFor(() => expect(onclose).toHaveBeenCalled());
-    expect(desk.called("bookAppointment")[0]?.[0]).toMatchObject({ patient_id: "pat-3" });
+    expect(desk.called("bookAppointment")[0]?.[0]).toMatchObject({ patientId: "pat-3" });
   });
 
   it("puts a field error from the backend beside that field", async () => {
@@ -109,7 +109,7 @@ describe("booking dialog", () => {
     open(desk);
 
     await fireEvent.click(screen.getByTestId("booking-register-patient"));
-    await fireEvent.input(screen.getByTestId("patient-field-full_name"), { target: { value: "Ana Ruiz" } });
+    await fireEvent.input(screen.getByTestId("patient-field-fullName"), { target: { value: "Ana Ruiz" } });
     await fireEvent.input(screen.getByTestId("patient-field-email"), { target: { value: "ana@" } });
     await fireEvent.click(screen.getByTestId("patient-save"));
 

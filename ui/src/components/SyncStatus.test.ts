@@ -17,7 +17,7 @@ describe("sync status", () => {
   it("shows state, last sync, pending and conflicts in words", () => {
     vi.useFakeTimers({ now: new Date("2026-03-30T10:00:00Z"), toFake: ["Date"] });
     renderWith(SyncStatus, new FakeBackend(), {
-      status: { state: "offline", last_sync_at: "2026-03-30T09:58:00Z", pending: 2, conflicts: 1, last_error: null },
+      status: { state: "offline", lastSyncAt: "2026-03-30T09:58:00Z", pending: 2, conflicts: 1, lastError: null, live: false },
     });
 
     expect(screen.getByTestId("sync-state").dataset["state"]).toBe("offline");
@@ -29,12 +29,28 @@ describe("sync status", () => {
 
   it("links to the conflict inbox when there are conflicts", async () => {
     renderWith(SyncStatus, new FakeBackend(), {
-      status: { state: "online", last_sync_at: null, pending: 0, conflicts: 3, last_error: null },
+      status: { state: "online", lastSyncAt: null, pending: 0, conflicts: 3, lastError: null, live: true },
     });
 
     expect(screen.getByTestId("sync-last").textContent).toContain("Not synced yet");
     await fireEvent.click(screen.getByTestId("sync-conflicts"));
     expect(app.screen).toBe("conflicts");
+  });
+
+  it("says why syncing stopped when the server refuses the session", () => {
+    renderWith(SyncStatus, new FakeBackend(), {
+      status: {
+        state: "signedOut",
+        lastSyncAt: null,
+        pending: 1,
+        conflicts: 0,
+        lastError: { code: "unauthenticated", message: "session revoked" },
+        live: false,
+      },
+    });
+
+    expect(screen.getByTestId("sync-state").textContent).toContain("sign in again");
+    expect(screen.getByTestId("sync-error").textContent).toContain("Your session has ended.");
   });
 
   it("asks for a sync and says so, or says why not", async () => {

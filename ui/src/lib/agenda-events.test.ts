@@ -1,41 +1,39 @@
 import { describe, expect, it } from "vitest";
 
-import { appointment, doctor } from "../testing/fake-backend";
-import { calendarEvents, gaps, hiddenWeekdays, shadingEvents, visibleHours } from "./agenda-events";
-import type { Agenda } from "./desk";
+import type { Agenda } from "../backend";
+import { agendaDoctor, appointment, doctor } from "../testing/fake-backend";
+import { calendarEvents, gaps, hiddenWeekdays, shadingEvents, visibleHours, type MappingOptions } from "./agenda-events";
 
 const DAY = "2026-03-30";
+const WEEK = ["2026-03-30", "2026-03-31", "2026-04-01", "2026-04-02", "2026-04-03", "2026-04-04", "2026-04-05"];
+const range = (start: string, end: string) => ({ start, end, reason: null });
 
 function agenda(over: Partial<Agenda> = {}): Agenda {
+  const elena = {
+    ...doctor("doc-1", "Dr. Elena García"),
+    hours: [
+      { weekday: 1, start: "09:00", end: "13:00" },
+      { weekday: 1, start: "15:00", end: "19:00" },
+    ],
+    timeOff: [{ id: "off", start: `${DAY}T11:00`, end: `${DAY}T12:00`, reason: "Training" }],
+  };
   return {
-    time_zone: "Europe/Madrid",
+    timeZone: "Europe/Madrid",
     today: DAY,
     days: [DAY],
-    doctors: [
-      {
-        ...doctor("doc-1", "Dr. Elena García"),
-        working: [
-          { start: `${DAY}T09:00`, end: `${DAY}T13:00` },
-          { start: `${DAY}T15:00`, end: `${DAY}T19:00` },
-        ],
-        time_off: [{ start: `${DAY}T11:00`, end: `${DAY}T12:00` }],
-      },
-    ],
+    doctors: [agendaDoctor(elena, [DAY])],
     rooms: [],
     appointments: [],
     ...over,
   };
 }
 
-const options = { canMove: true, roomId: null, showCancelled: false };
+const options: MappingOptions = { canMove: true, roomId: null, showCancelled: false };
+const shown = (a: Agenda, o = options) => calendarEvents(a, o).filter((e) => e.display === "auto");
 
 describe("appointment events", () => {
   it("places an appointment in its doctor's column on the clinic's clock", () => {
-    const [event] = calendarEvents(agenda({ appointments: [appointment()] }), options).filter(
-      (e) => e.display === "auto",
-    );
-
-    expect(event).toMatchObject({
+    expect(shown(agenda({ appointments: [appointment()] }))[0]).toMatchObject({
       id: "appt-1",
       resourceIds: ["doc-1"],
       start: `${DAY}T09:00`,
@@ -47,17 +45,13 @@ describe("appointment events", () => {
   });
 
   it("marks an unsynced appointment as pending", () => {
-    const events = calendarEvents(agenda({ appointments: [appointment({ pending: true })] }), options);
-
-    expect(events.find((e) => e.id === "appt-1")?.classNames).toContain("appt-pending");
+    expect(shown(agenda({ appointments: [appointment({ pending: true })] }))[0]?.classNames).toContain("appt-pending");
   });
 
   it("lets only booked appointments move, and only for roles that may", () => {
-    const appts = [appointment({ id: "a", status: "booked" }), appointment({ id: "b", status: "checked_in" })];
+    const appts = [appointment({ id: "a", status: "booked" }), appointment({ id: "b", status: "checkedIn" })];
     const editable = (canMove: boolean) =>
-      calendarEvents(agenda({ appointments: appts }), { ...options, canMove })
-        .filter((e) => e.display === "auto")
-        .map((e) => [e.id, e.editable]);
+      shown(agenda({ appointments: appts }), { ...options, canMove }).map((e) => [e.id, e.editable]);
 
     expect(editable(true)).toEqual([
       ["a", true],
@@ -71,40 +65,36 @@ describe("appointment events", () => {
 
   it("filters by room and hides cancelled appointments", () => {
     const appts = [
-      appointment({ id: "r1", room_id: "room-1" }),
-      appointment({ id: "r2", room_id: "room-2" }),
-      appointment({ id: "c", room_id: "room-1", status: "cancelled" }),
+      appointment({ id: "r1", roomId: "room-1" }),
+      appointment({ id: "r2", roomId: "room-2" }),
+      appointment({ id: "c", roomId: "room-1", status: "cancelled" }),
     ];
-    const shown = calendarEvents(agenda({ appointments: appts }), { ...options, roomId: "room-1" })
-      .filter((e) => e.display === "auto")
-      .map((e) => e.id);
-
-    expect(shown).toEqual(["r1"]);
+    expect(shown(agenda({ appointments: appts }), { ...options, roomId: "room-1" }).map((e) => e.id)).toEqual(["r1"]);
   });
 });
 
 describe("shading", () => {
   it("greys the day outside working hours", () => {
-    expect(gaps(DAY, agenda().doctors[0]!.working)).toEqual([
-      { start: `${DAY}T00:00`, end: `${DAY}T09:00` },
-      { start: `${DAY}T13:00`, end: `${DAY}T15:00` },
-      { start: `${DAY}T19:00`, end: "2026-03-31T00:00" },
+    expect(gaps(DAY, agenda().doctors[0]!.days[0]!.workingHours)).toEqual([
+      range(`${DAY}T00:00`, `${DAY}T09:00`),
+      range(`${DAY}T13:00`, `${DAY}T15:00`),
+      range(`${DAY}T19:00`, "2026-03-31T00:00"),
     ]);
   });
 
   it("greys the whole day of a doctor who does not work it", () => {
-    expect(gaps(DAY, [])).toEqual([{ start: `${DAY}T00:00`, end: "2026-03-31T00:00" }]);
+    expect(gaps(DAY, [])).toEqual([range(`${DAY}T00:00`, "2026-03-31T00:00")]);
   });
 
   it("merges overlapping and touching intervals", () => {
     const working = [
-      { start: `${DAY}T10:00`, end: `${DAY}T12:00` },
-      { start: `${DAY}T09:00`, end: `${DAY}T10:30` },
-      { start: `${DAY}T12:00`, end: `${DAY}T14:00` },
+      range(`${DAY}T10:00`, `${DAY}T12:00`),
+      range(`${DAY}T09:00`, `${DAY}T10:30`),
+      range(`${DAY}T12:00`, `${DAY}T14:00`),
     ];
     expect(gaps(DAY, working)).toEqual([
-      { start: `${DAY}T00:00`, end: `${DAY}T09:00` },
-      { start: `${DAY}T14:00`, end: "2026-03-31T00:00" },
+      range(`${DAY}T00:00`, `${DAY}T09:00`),
+      range(`${DAY}T14:00`, "2026-03-31T00:00"),
     ]);
   });
 
@@ -131,9 +121,8 @@ describe("visible hours", () => {
 
 describe("hiddenWeekdays", () => {
   it("hides the days of the week nobody works and nothing is booked", () => {
-    const week = ["2026-03-30", "2026-03-31", "2026-04-01", "2026-04-02", "2026-04-03", "2026-04-04", "2026-04-05"];
-    const working = week.slice(0, 5).map((d) => ({ start: `${d}T09:00`, end: `${d}T17:00` }));
-    const base = agenda({ days: week, doctors: [{ ...doctor("doc-1", "A"), working }] });
+    const weekdays = { ...doctor("doc-1", "A"), hours: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: "09:00", end: "17:00" })) };
+    const base = agenda({ days: WEEK, doctors: [agendaDoctor(weekdays, WEEK)] });
 
     expect(hiddenWeekdays(base)).toEqual([6, 0]);
     const saturday = appointment({ start: "2026-04-04T10:00", end: "2026-04-04T10:30" });

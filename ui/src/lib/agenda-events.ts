@@ -1,4 +1,4 @@
-import type { Agenda, AgendaAppointment, AppointmentStatus, WallRange } from "./desk";
+import type { Agenda, Appointment, Status, WallRange } from "../backend";
 import { addDays, wallMs, weekday } from "./wall-clock";
 
 /** The subset of @event-calendar's event input this agenda produces. */
@@ -11,13 +11,13 @@ export interface CalendarEvent {
   display: "auto" | "background";
   classNames: string[];
   editable: boolean;
-  extendedProps: { appointment?: AgendaAppointment; shade?: "off_hours" | "time_off" };
+  extendedProps: { appointment?: Appointment; shade?: "off_hours" | "time_off" };
 }
 
-export const STATUSES: AppointmentStatus[] = ["booked", "checked_in", "completed", "cancelled", "no_show"];
+export const STATUSES: Status[] = ["booked", "checkedIn", "completed", "cancelled", "noShow"];
 
 /** Only a booked appointment can still be moved; the rest is history. */
-export function isMovable(appointment: AgendaAppointment): boolean {
+export function isMovable(appointment: Appointment): boolean {
   return appointment.status === "booked";
 }
 
@@ -29,17 +29,17 @@ export interface MappingOptions {
   showCancelled: boolean;
 }
 
-export function appointmentEvent(appointment: AgendaAppointment, canMove: boolean): CalendarEvent {
+export function appointmentEvent(appointment: Appointment, canMove: boolean): CalendarEvent {
   const classNames = ["appt", `appt-${appointment.status}`];
   if (appointment.pending) {
     classNames.push("appt-pending");
   }
   return {
     id: appointment.id,
-    resourceIds: [appointment.doctor_id],
+    resourceIds: [appointment.doctorId],
     start: appointment.start,
     end: appointment.end,
-    title: appointment.patient_name,
+    title: appointment.patientName ?? "",
     display: "auto",
     classNames,
     editable: canMove && isMovable(appointment),
@@ -77,14 +77,14 @@ export function gaps(day: string, covered: WallRange[]): WallRange[] {
       continue;
     }
     if (wallMs(start) > wallMs(cursor)) {
-      out.push({ start: cursor, end: start });
+      out.push({ start: cursor, end: start, reason: null });
     }
     if (wallMs(end) > wallMs(cursor)) {
       cursor = end;
     }
   }
   if (wallMs(cursor) < wallMs(dayEnd)) {
-    out.push({ start: cursor, end: dayEnd });
+    out.push({ start: cursor, end: dayEnd, reason: null });
   }
   return out;
 }
@@ -111,13 +111,13 @@ export function shadingEvents(agenda: Agenda): CalendarEvent[] {
   const out: CalendarEvent[] = [];
   for (const doctor of agenda.doctors) {
     let n = 0;
-    for (const day of agenda.days) {
-      for (const gap of gaps(day, doctor.working)) {
+    for (const day of doctor.days) {
+      for (const gap of gaps(day.date, day.workingHours)) {
         out.push(shade(doctor.id, gap, "off_hours", n++));
       }
-    }
-    for (const off of doctor.time_off) {
-      out.push(shade(doctor.id, off, "time_off", n++));
+      for (const off of day.timeOff) {
+        out.push(shade(doctor.id, off, "time_off", n++));
+      }
     }
   }
   return out;
@@ -126,7 +126,7 @@ export function shadingEvents(agenda: Agenda): CalendarEvent[] {
 export function calendarEvents(agenda: Agenda, options: MappingOptions): CalendarEvent[] {
   const appointments = agenda.appointments
     .filter((a) => options.showCancelled || a.status !== "cancelled")
-    .filter((a) => options.roomId === null || a.room_id === options.roomId)
+    .filter((a) => options.roomId === null || a.roomId === options.roomId)
     .map((a) => appointmentEvent(a, options.canMove));
   return [...shadingEvents(agenda), ...appointments];
 }
@@ -139,8 +139,10 @@ export function calendarEvents(agenda: Agenda, options: MappingOptions): Calenda
 export function hiddenWeekdays(agenda: Agenda): number[] {
   const used = new Set<string>();
   for (const doctor of agenda.doctors) {
-    for (const r of doctor.working) {
-      used.add(r.start.slice(0, 10));
+    for (const day of doctor.days) {
+      if (day.workingHours.length > 0) {
+        used.add(day.date);
+      }
     }
   }
   for (const a of agenda.appointments) {
@@ -155,13 +157,13 @@ export function hiddenWeekdays(agenda: Agenda): number[] {
 
 /**
  * The hours the grid shows: from the earliest working hour or appointment
- * to the latest, rounded out to whole hours, else a usual clinic day.
+ * to the latest, rounded out to whole hours, at least a usual clinic day.
  */
 export function visibleHours(agenda: Agenda): { min: string; max: string } {
   const minutesOfDay = (moment: string) => +moment.slice(11, 13) * 60 + +moment.slice(14, 16);
   let first = 8 * 60;
   let last = 20 * 60;
-  const ranges = [...agenda.doctors.flatMap((d) => d.working), ...agenda.appointments];
+  const ranges = [...agenda.doctors.flatMap((d) => d.days.flatMap((day) => day.workingHours)), ...agenda.appointments];
   for (const r of ranges) {
     first = Math.min(first, minutesOfDay(r.start));
     // An end at midnight of the next day means "until the end of the day".

@@ -1,20 +1,48 @@
-import type { SessionState, Settings, SyncStatus } from "./desk";
+import type { Language, Session, Settings, SyncStatusView, Theme } from "../backend";
 
 export type Screen = "agenda" | "patients" | "admin" | "conflicts" | "settings";
 
-export const DEFAULT_SETTINGS: Settings = {
+/** The settings with every choice made: what the screens read. */
+export interface Preferences {
+  language: Language;
+  theme: Theme;
+  nextAppointment: boolean;
+  leadMinutes: number;
+  conflicts: boolean;
+}
+
+export const DEFAULT_PREFERENCES: Preferences = {
   language: "system",
   theme: "system",
-  notify_next_appointment: true,
-  notify_lead_minutes: 10,
-  notify_conflicts: true,
+  nextAppointment: true,
+  leadMinutes: 10,
+  conflicts: true,
 };
+
+/** Fills what the stored settings leave out with the defaults. */
+export function preferences(stored: Settings): Preferences {
+  return {
+    language: stored.language ?? DEFAULT_PREFERENCES.language,
+    theme: stored.theme ?? DEFAULT_PREFERENCES.theme,
+    nextAppointment: stored.notifications?.nextAppointment ?? DEFAULT_PREFERENCES.nextAppointment,
+    leadMinutes: stored.notifications?.leadMinutes ?? DEFAULT_PREFERENCES.leadMinutes,
+    conflicts: stored.notifications?.conflicts ?? DEFAULT_PREFERENCES.conflicts,
+  };
+}
+
+export function settingsOf(p: Preferences): Settings {
+  return {
+    language: p.language,
+    theme: p.theme,
+    notifications: { nextAppointment: p.nextAppointment, leadMinutes: p.leadMinutes, conflicts: p.conflicts },
+  };
+}
 
 /** Window-wide state: who is signed in, where they are, what the sync engine says. */
 export const app = $state<{
-  session: SessionState | null;
-  sync: SyncStatus | null;
-  settings: Settings;
+  session: Session | null;
+  sync: SyncStatusView | null;
+  settings: Preferences;
   screen: Screen;
   /** The patient whose record is open on the Patients screen. */
   patientId: string | null;
@@ -23,7 +51,7 @@ export const app = $state<{
 }>({
   session: null,
   sync: null,
-  settings: DEFAULT_SETTINGS,
+  settings: DEFAULT_PREFERENCES,
   screen: "agenda",
   patientId: null,
   tokenWarning: null,

@@ -17,16 +17,16 @@ describe("validateBooking", () => {
   it("builds the booking on the clinic's clock, trimming and nulling what is empty", () => {
     expect(validateBooking(draft())).toEqual({
       booking: {
-        doctor_id: "doc-1",
-        patient_id: "pat-1",
-        room_id: null,
+        doctorId: "doc-1",
+        patientId: "pat-1",
+        roomId: null,
         start: "2026-03-30T09:30",
         minutes: 30,
         reason: "check-up",
       },
     });
     expect(validateBooking(draft({ roomId: "room-1", reason: " " }))).toMatchObject({
-      booking: { room_id: "room-1", reason: null },
+      booking: { roomId: "room-1", reason: null },
     });
   });
 
@@ -53,9 +53,10 @@ describe("validateBooking", () => {
 
 describe("draftField", () => {
   it("puts the backend's field errors beside the matching input", () => {
+    expect(draftField("start")).toBe("time");
+    expect(draftField("minutes")).toBe("minutes");
+    expect(draftField("patientId")).toBe("patientId");
     expect(draftField("starts_at")).toBe("time");
-    expect(draftField("ends_at")).toBe("minutes");
-    expect(draftField("patient_id")).toBe("patientId");
     expect(draftField("something_else")).toBeNull();
     expect(draftField(null)).toBeNull();
   });

@@ -1,5 +1,5 @@
+import type { BookRequest } from "../backend";
 import type { MessageKey } from "../i18n/index.svelte";
-import type { Booking } from "./desk";
 import { isDay, isTime, moment } from "./wall-clock";
 
 /** What the booking dialog holds while a person types. */
@@ -25,7 +25,7 @@ const MAX_REASON = 500;
  * overlaps and working hours, and answers with a code). Returns the booking
  * to send, or the field errors to show.
  */
-export function validateBooking(draft: BookingDraft): { booking: Booking } | { errors: BookingErrors } {
+export function validateBooking(draft: BookingDraft): { booking: BookRequest } | { errors: BookingErrors } {
   const errors: BookingErrors = {};
   if (draft.doctorId === "") {
     errors.doctorId = "booking.error.doctor";
@@ -51,9 +51,9 @@ export function validateBooking(draft: BookingDraft): { booking: Booking } | { e
   }
   return {
     booking: {
-      doctor_id: draft.doctorId,
-      patient_id: draft.patientId,
-      room_id: draft.roomId === "" ? null : draft.roomId,
+      doctorId: draft.doctorId,
+      patientId: draft.patientId,
+      roomId: draft.roomId === "" ? null : draft.roomId,
       start: moment(draft.date, draft.time),
       minutes: draft.minutes,
       reason: reason === "" ? null : reason,
@@ -64,17 +64,20 @@ export function validateBooking(draft: BookingDraft): { booking: Booking } | { e
 /** Maps a backend `field` name onto the dialog's field, to show the error in place. */
 export function draftField(field: string | null): keyof BookingDraft | null {
   switch (field) {
+    case "doctorId":
     case "doctor_id":
       return "doctorId";
+    case "patientId":
     case "patient_id":
       return "patientId";
+    case "roomId":
     case "room_id":
       return "roomId";
-    case "starts_at":
     case "start":
+    case "starts_at":
       return "time";
-    case "ends_at":
     case "minutes":
+    case "ends_at":
       return "minutes";
     case "reason":
       return "reason";

@@ -1,47 +1,51 @@
 import { describe, expect, it } from "vitest";
 
-import { appointment, doctor, FakeBackend } from "../testing/fake-backend";
+import type { Agenda, ConflictView } from "../backend";
+import { agendaDoctor, appointment, doctor, FakeBackend } from "../testing/fake-backend";
 import { conflictReason, firstFreeSlot, resolveConflict } from "./conflicts";
-import type { Agenda, Conflict } from "./desk";
 
 const DAY = "2026-03-30";
 
-function day(over: Partial<Agenda> = {}): Agenda {
+function day(over: Partial<Agenda> = {}, timeOff: { start: string; end: string }[] = []): Agenda {
+  const elena = {
+    ...doctor("doc-1", "Dr. Elena García"),
+    hours: [
+      { weekday: 1, start: "09:00", end: "11:00" },
+      { weekday: 1, start: "15:00", end: "17:00" },
+    ],
+    timeOff: timeOff.map((t, i) => ({ id: `off-${i}`, ...t, reason: null })),
+  };
   return {
-    time_zone: "Europe/Madrid",
+    timeZone: "Europe/Madrid",
     today: DAY,
     days: [DAY],
-    doctors: [
-      {
-        ...doctor("doc-1", "Dr. Elena García"),
-        working: [
-          { start: `${DAY}T09:00`, end: `${DAY}T11:00` },
-          { start: `${DAY}T15:00`, end: `${DAY}T17:00` },
-        ],
-      },
-    ],
+    doctors: [agendaDoctor(elena, [DAY])],
     rooms: [],
     appointments: [],
     ...over,
   };
 }
 
-const conflict = (over: Partial<Conflict> = {}): Conflict => ({
+const conflict = (over: Partial<ConflictView> = {}): ConflictView => ({
   id: "c-1",
+  action: "book_appointment",
   code: "slot_taken",
   message: "Dr. García is booked at 09:00",
-  appointment: appointment({ pending: true }),
-  created_at: "2026-03-30T07:00:00Z",
+  summary: "Book Luis Martín with Dr. Elena García on Mon 30 Mar 09:00–09:30",
+  canPickAnotherSlot: true,
+  appointmentId: "appt-9",
+  queuedAt: "2026-03-30T07:00:00Z",
+  rejectedAt: "2026-03-30T07:05:00Z",
   ...over,
 });
 
 describe("firstFreeSlot", () => {
-  it("suggests the first gap after the refused time that fits", () => {
+  it("suggests the first gap after the given time that fits", () => {
     const taken = [
       appointment({ id: "x", start: `${DAY}T09:00`, end: `${DAY}T09:30` }),
       appointment({ id: "y", start: `${DAY}T09:30`, end: `${DAY}T10:10` }),
     ];
-    expect(firstFreeSlot(day({ appointments: taken }), "doc-1", `${DAY}T09:00`, 30)).toBe(`${DAY}T10:10`);
+    expect(firstFreeSlot(day({ appointments: taken }), "doc-1", `${DAY}T00:00`, 30)).toBe(`${DAY}T10:10`);
   });
 
   it("skips to the afternoon when the morning is full, and ignores cancelled appointments", () => {
@@ -52,9 +56,12 @@ describe("firstFreeSlot", () => {
     expect(firstFreeSlot(day({ appointments: taken }), "doc-1", `${DAY}T09:00`, 30)).toBe(`${DAY}T15:00`);
   });
 
+  it("starts from now on today, on the five-minute grid", () => {
+    expect(firstFreeSlot(day(), "doc-1", `${DAY}T09:17`, 30)).toBe(`${DAY}T09:20`);
+  });
+
   it("steps over time off and rounds to five minutes", () => {
-    const agenda = day();
-    agenda.doctors[0]!.time_off = [{ start: `${DAY}T09:00`, end: `${DAY}T09:52` }];
+    const agenda = day({}, [{ start: `${DAY}T09:00`, end: `${DAY}T09:52` }]);
     expect(firstFreeSlot(agenda, "doc-1", `${DAY}T09:00`, 30)).toBe(`${DAY}T09:55`);
   });
 
@@ -75,22 +82,19 @@ describe("conflictReason", () => {
 });
 
 describe("resolveConflict", () => {
-  it("rebooks at the chosen slot and says when", async () => {
+  it("rebooks at the chosen slot, says when, and hands back the inbox", async () => {
     const desk = new FakeBackend();
-    desk.conflictList = [conflict()];
+    desk.conflictList = [conflict(), conflict({ id: "c-2" })];
+    const resolution = { kind: "pickAnotherSlot" as const, start: `${DAY}T10:10`, minutes: 30, doctorId: null, roomId: null };
 
-    const outcome = await resolveConflict(
-      desk,
-      conflict(),
-      { kind: "pick_another_slot", start: `${DAY}T10:10`, minutes: 30 },
-      "Mon 30 Mar, 10:10",
-    );
+    const outcome = await resolveConflict(desk, conflict(), resolution, "Mon 30 Mar, 10:10");
 
-    expect(outcome).toEqual({ ok: true, message: { key: "conflicts.rebooked", params: { when: "Mon 30 Mar, 10:10" } } });
-    expect(desk.called("resolveConflict")).toEqual([
-      ["c-1", { kind: "pick_another_slot", start: `${DAY}T10:10`, minutes: 30 }],
-    ]);
-    expect(await desk.conflicts()).toEqual([]);
+    expect(outcome).toEqual({
+      ok: true,
+      message: { key: "conflicts.rebooked", params: { when: "Mon 30 Mar, 10:10" } },
+      inbox: [conflict({ id: "c-2" })],
+    });
+    expect(desk.called("resolveConflict")).toEqual([[{ id: "c-1", resolution }]]);
   });
 
   it("reports a failed resolution readably and keeps the conflict", async () => {

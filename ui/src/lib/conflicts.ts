@@ -1,9 +1,9 @@
-import type { Agenda, Backend, Conflict, Resolution } from "./desk";
+import type { Agenda, Backend, ConflictResolution, ConflictView } from "../backend";
 import { errorMessage, type Message } from "./errors";
 import { addMinutes, minutesBetween, wallMs } from "./wall-clock";
 
 /** The server's reason in words; the code decides, the server's text fills in details. */
-export function conflictReason(conflict: Conflict): Message {
+export function conflictReason(conflict: ConflictView): Message {
   return errorMessage({ code: conflict.code, message: conflict.message });
 }
 
@@ -12,18 +12,21 @@ const STEP_MINUTES = 5;
 /**
  * The first start at or after `after` where `minutes` fit inside the
  * doctor's working hours and clash with none of their live appointments
- * (cancelled and no-show ones free their slot). Null when the day has none.
+ * (cancelled and no-show ones free their slot) nor their time off. Null
+ * when the agenda's days have none.
  */
 export function firstFreeSlot(agenda: Agenda, doctorId: string, after: string, minutes: number): string | null {
   const doctor = agenda.doctors.find((d) => d.id === doctorId);
   if (!doctor) {
     return null;
   }
-  const busy = agenda.appointments
-    .filter((a) => a.doctor_id === doctorId && a.status !== "cancelled" && a.status !== "no_show")
-    .map((a) => [wallMs(a.start), wallMs(a.end)] as const);
-  const blocked = doctor.time_off.map((r) => [wallMs(r.start), wallMs(r.end)] as const);
-  const working = [...doctor.working].sort((a, b) => wallMs(a.start) - wallMs(b.start));
+  const busy = [
+    ...agenda.appointments
+      .filter((a) => a.doctorId === doctorId && a.status !== "cancelled" && a.status !== "noShow")
+      .map((a) => [wallMs(a.start), wallMs(a.end)] as const),
+    ...doctor.days.flatMap((d) => d.timeOff).map((r) => [wallMs(r.start), wallMs(r.end)] as const),
+  ];
+  const working = doctor.days.flatMap((d) => d.workingHours).sort((a, b) => wallMs(a.start) - wallMs(b.start));
   for (const range of working) {
     // Align to the grid so suggestions read like times people book (09:05, not 09:03).
     const aligned = (moment: string) => {
@@ -34,7 +37,7 @@ export function firstFreeSlot(agenda: Agenda, doctorId: string, after: string, m
     while (wallMs(addMinutes(start, minutes)) <= wallMs(range.end)) {
       const s = wallMs(start);
       const e = wallMs(addMinutes(start, minutes));
-      const clash = [...busy, ...blocked].find(([bs, be]) => bs < e && s < be);
+      const clash = busy.find(([bs, be]) => bs < e && s < be);
       if (!clash) {
         return start;
       }
@@ -46,30 +49,30 @@ export function firstFreeSlot(agenda: Agenda, doctorId: string, after: string, m
 }
 
 /** What a resolution says when it worked. */
-export function resolvedMessage(resolution: Resolution, when: string): Message {
+export function resolvedMessage(resolution: ConflictResolution, when: string): Message {
   switch (resolution.kind) {
     case "discard":
       return { key: "conflicts.discarded" };
     case "retry":
       return { key: "conflicts.retried" };
-    case "pick_another_slot":
+    case "pickAnotherSlot":
       return { key: "conflicts.rebooked", params: { when } };
   }
 }
 
 /**
- * Resolves one conflict and reports the outcome as a message; the inbox
- * then re-reads, so a conflict leaves the list only once the desk says so.
+ * Resolves one conflict and reports the outcome as a message, with the
+ * inbox as it is afterwards (a failed resolution leaves the conflict there).
  */
 export async function resolveConflict(
   desk: Pick<Backend, "resolveConflict">,
-  conflict: Conflict,
-  resolution: Resolution,
+  conflict: ConflictView,
+  resolution: ConflictResolution,
   when: string,
-): Promise<{ ok: true; message: Message } | { ok: false; message: Message }> {
+): Promise<{ ok: true; message: Message; inbox: ConflictView[] } | { ok: false; message: Message }> {
   try {
-    await desk.resolveConflict(conflict.id, resolution);
-    return { ok: true, message: resolvedMessage(resolution, when) };
+    const inbox = await desk.resolveConflict({ id: conflict.id, resolution });
+    return { ok: true, message: resolvedMessage(resolution, when), inbox };
   } catch (raw) {
     return { ok: false, message: errorMessage(raw) };
   }

@@ -1,6 +1,6 @@
 import { getContext, setContext } from "svelte";
 
-import type { Backend } from "./desk";
+import type { Backend } from "../backend";
 
 const BACKEND = Symbol("backend");
 

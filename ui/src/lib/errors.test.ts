@@ -9,6 +9,7 @@ describe("errorMessage", () => {
     ["outside_working_hours", "reason.outside_working_hours"],
     ["stale", "reason.stale"],
     ["bad_credentials", "error.bad_credentials"],
+    ["rate_limited", "error.rate_limited"],
     ["offline", "error.offline"],
     ["not_synced", "error.not_synced"],
     ["backend_unavailable", "error.backend_unavailable"],
@@ -23,14 +24,6 @@ describe("errorMessage", () => {
     });
   });
 
-  it("says how long to wait when the throttle tells", () => {
-    expect(errorMessage({ code: "rate_limited", message: "x", retry_after: 125 })).toEqual({
-      key: "error.rate_limited_minutes",
-      params: { minutes: 3 },
-    });
-    expect(errorMessage({ code: "rate_limited", message: "x" })).toEqual({ key: "error.rate_limited" });
-  });
-
   it("falls back to the raw text for codes it does not know, and for raw rejections", () => {
     expect(errorMessage({ code: "brand_new", message: "new thing" })).toEqual({
       key: "error.unknown",
@@ -43,6 +36,7 @@ describe("errorMessage", () => {
 describe("errorField and isOffline", () => {
   it("reads the field an error is about", () => {
     expect(errorField({ code: "invalid", message: "m", field: "email" })).toBe("email");
+    expect(errorField(new BackendError("invalid", "m", "start"))).toBe("start");
     expect(errorField({ code: "invalid", message: "m" })).toBeNull();
     expect(errorField("text")).toBeNull();
   });

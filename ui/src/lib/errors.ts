@@ -15,6 +15,7 @@ const PLAIN: Record<string, MessageKey> = {
   not_permitted: "reason.not_permitted",
   not_found: "reason.not_found",
   bad_credentials: "error.bad_credentials",
+  rate_limited: "error.rate_limited",
   offline: "error.offline",
   unauthenticated: "error.unauthenticated",
   not_signed_in: "error.not_signed_in",
@@ -34,15 +35,6 @@ const DETAILED: Record<string, MessageKey> = {
   local_store: "error.local_store",
 };
 
-/** The sign-in throttle's wait, when the backend passes it on. */
-function retryMinutes(raw: unknown): number | null {
-  if (typeof raw !== "object" || raw === null) {
-    return null;
-  }
-  const seconds = (raw as Record<string, unknown>)["retry_after"];
-  return typeof seconds === "number" && seconds > 0 ? Math.ceil(seconds / 60) : null;
-}
-
 /**
  * What to tell a person about a failed action. Branches on `code` only; the
  * backend's message is shown as detail where the code alone cannot say what
@@ -58,22 +50,12 @@ export function errorMessage(raw: unknown): Message {
   if (detailed) {
     return { key: detailed, params: { detail: error.message } };
   }
-  if (error.code === "rate_limited") {
-    const minutes = retryMinutes(raw);
-    return minutes === null
-      ? { key: "error.rate_limited" }
-      : { key: "error.rate_limited_minutes", params: { minutes } };
-  }
   return { key: "error.unknown", params: { detail: error.message } };
 }
 
 /** The form field an error is about, so it can be shown beside that field. */
 export function errorField(raw: unknown): string | null {
-  if (typeof raw !== "object" || raw === null) {
-    return null;
-  }
-  const field = (raw as Record<string, unknown>)["field"];
-  return typeof field === "string" && field !== "" ? field : null;
+  return toBackendError(raw).field ?? null;
 }
 
 /** Whether the action failed only because the desk is offline (worth a "needs a connection" note). */

@@ -55,8 +55,8 @@ export function formatDayRange(first: string, last: string, locale: string): str
 }
 
 /** An instant (RFC 3339), e.g. when a note was written, shown on the clinic's clock. */
-export function formatInstant(instant: string, locale: string, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone }).format(
+export function formatInstant(instant: string, locale: string, timeZone: string | undefined): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", ...(timeZone ? { timeZone } : {}) }).format(
     new Date(instant),
   );
 }

@@ -1,61 +1,68 @@
-import type { PatientFields } from "./desk";
+import type { Patient, PatientForm, PatientSex } from "../backend";
 
-/** The form's text boxes; empty means "not given". */
+/** The form's inputs; empty means "not given". */
 export interface PatientDraft {
-  full_name: string;
-  date_of_birth: string;
-  national_id: string;
+  fullName: string;
+  dateOfBirth: string;
+  sex: PatientSex | "";
+  nationalId: string;
   phone: string;
   email: string;
   address: string;
-  email_consent: boolean;
+  emailConsent: boolean;
 }
+
+export const SEXES: PatientSex[] = ["female", "male", "other"];
 
 export function emptyPatientDraft(): PatientDraft {
   return {
-    full_name: "",
-    date_of_birth: "",
-    national_id: "",
+    fullName: "",
+    dateOfBirth: "",
+    sex: "",
+    nationalId: "",
     phone: "",
     email: "",
     address: "",
-    email_consent: false,
+    emailConsent: false,
   };
 }
 
-export function draftFromPatient(p: PatientFields): PatientDraft {
+export function draftFromPatient(p: Patient): PatientDraft {
   return {
-    full_name: p.full_name,
-    date_of_birth: p.date_of_birth ?? "",
-    national_id: p.national_id ?? "",
+    fullName: p.fullName,
+    dateOfBirth: p.dateOfBirth ?? "",
+    sex: p.sex ?? "",
+    nationalId: p.nationalId ?? "",
     phone: p.phone ?? "",
     email: p.email ?? "",
     address: p.address ?? "",
-    email_consent: p.email_consent,
+    emailConsent: p.emailConsent,
   };
 }
 
 const optional = (s: string): string | null => (s.trim() === "" ? null : s.trim());
 
-/** The fields to send. The backend validates formats and answers with the `field` that is wrong. */
-export function patientFields(d: PatientDraft): PatientFields {
+/** The form to send. The backend validates formats and answers with the `field` that is wrong. */
+export function patientForm(d: PatientDraft): PatientForm {
   return {
-    full_name: d.full_name.trim(),
-    date_of_birth: optional(d.date_of_birth),
-    national_id: optional(d.national_id),
+    fullName: d.fullName.trim(),
+    dateOfBirth: optional(d.dateOfBirth),
+    sex: d.sex === "" ? null : d.sex,
+    nationalId: optional(d.nationalId),
     phone: optional(d.phone),
     email: optional(d.email),
     address: optional(d.address),
-    email_consent: d.email_consent,
+    emailConsent: d.emailConsent,
   };
 }
 
 export const PATIENT_FIELDS: (keyof PatientDraft)[] = [
-  "full_name",
-  "date_of_birth",
-  "national_id",
+  "fullName",
+  "dateOfBirth",
+  "sex",
+  "nationalId",
   "phone",
   "email",
   "address",
-  "email_consent",
+  "emailConsent",
 ];

@@ -1,4 +1,4 @@
-import type { Role } from "./desk";
+import type { Role } from "../backend";
 
 /**
  * What to show to whom. The server enforces docs/ROLES.md on every action;

@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
 import { fireEvent, screen, waitFor } from "@testing-library/svelte";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { app } from "../lib/app.svelte";
 import { stubBrowser } from "../testing/dom";
-import { appointment, FakeBackend, PROFILE, TODAY } from "../testing/fake-backend";
+import { appointment, FakeBackend, SESSION, TODAY } from "../testing/fake-backend";
 import { renderWith } from "../testing/render";
 import Agenda from "./Agenda.svelte";
 
@@ -12,7 +12,7 @@ function desk() {
   const fake = new FakeBackend();
   fake.appointments = [
     appointment({ id: "synced" }),
-    appointment({ id: "queued", doctor_id: "doc-2", pending: true, start: `${TODAY}T10:00`, end: `${TODAY}T10:30` }),
+    appointment({ id: "queued", doctorId: "doc-2", pending: true, start: `${TODAY}T10:00`, end: `${TODAY}T10:30` }),
   ];
   return fake;
 }
@@ -21,50 +21,65 @@ describe("agenda", () => {
   beforeEach(() => {
     stubBrowser();
     app.screen = "agenda";
+    // 09:00 in Madrid on the fake desk's today.
+    vi.useFakeTimers({ now: new Date(`${TODAY}T07:00:00Z`), toFake: ["Date"] });
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
   });
 
   it("opens on today with every doctor, and marks what is not synced", async () => {
     const fake = desk();
-    renderWith(Agenda, fake, { profile: PROFILE });
+    renderWith(Agenda, fake, { session: SESSION });
 
     await waitFor(() => expect(screen.getAllByTestId("appointment")).toHaveLength(2));
-    expect(fake.called("agenda")[0]).toEqual([{ date: null, days: 1, doctor_id: null }]);
+    expect(fake.called("agenda")[0]).toEqual([{ date: TODAY, days: 1, doctorId: null }]);
     const queued = screen.getAllByTestId("appointment").find((a) => a.dataset["id"] === "queued");
     expect(queued?.dataset["pending"]).toBe("true");
     expect(screen.getAllByTestId("pending-marker")).toHaveLength(1);
     expect(screen.getByTestId("agenda-calendar").dataset["firstDay"]).toBe(TODAY);
-    // One read for the first day; knowing today must not read it again.
+    // One read: the clinic's today was already known from its zone.
     expect(fake.called("agenda")).toHaveLength(1);
+  });
+
+  it("before the first sync knows no zone: asks for the computer's day, then shows the clinic's today", async () => {
+    vi.setSystemTime(new Date("2026-03-29T23:30:00Z"));
+    const fake = desk();
+    renderWith(Agenda, fake, { session: { ...SESSION, timeZone: null } });
+
+    await waitFor(() => expect(screen.getByTestId("agenda-calendar").dataset["firstDay"]).toBe(TODAY));
+    expect(fake.called("agenda").map(([request]) => (request as { date: string }).date)).toEqual(["2026-03-29", TODAY]);
   });
 
   it("follows the keyboard: week, next, today, day", async () => {
     const fake = desk();
-    renderWith(Agenda, fake, { profile: PROFILE });
+    renderWith(Agenda, fake, { session: SESSION });
     await screen.findAllByTestId("appointment");
 
     await fireEvent.keyDown(window, { key: "w" });
-    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: "2026-03-30", days: 7, doctor_id: null }]));
+    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: "2026-03-30", days: 7, doctorId: null }]));
     await fireEvent.keyDown(window, { key: "ArrowRight" });
-    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: "2026-04-06", days: 7, doctor_id: null }]));
+    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: "2026-04-06", days: 7, doctorId: null }]));
     await fireEvent.keyDown(window, { key: "t" });
-    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: "2026-03-30", days: 7, doctor_id: null }]));
+    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: "2026-03-30", days: 7, doctorId: null }]));
     await fireEvent.keyDown(window, { key: "d" });
     await waitFor(() => expect(screen.getByTestId("agenda-calendar").dataset["view"]).toBe("day"));
   });
 
   it("shows one doctor's column when chosen", async () => {
     const fake = desk();
-    renderWith(Agenda, fake, { profile: PROFILE });
+    renderWith(Agenda, fake, { session: SESSION });
     await screen.findAllByTestId("appointment");
 
     await fireEvent.change(screen.getByTestId("agenda-doctor"), { target: { value: "doc-2" } });
 
-    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: TODAY, days: 1, doctor_id: "doc-2" }]));
+    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: TODAY, days: 1, doctorId: "doc-2" }]));
     await waitFor(() => expect(screen.getAllByTestId("appointment").map((a) => a.dataset["id"])).toEqual(["queued"]));
   });
 
   it("opens the booking dialog from the button and the N key", async () => {
-    renderWith(Agenda, desk(), { profile: PROFILE });
+    renderWith(Agenda, desk(), { session: SESSION });
     await screen.findAllByTestId("appointment");
 
     await fireEvent.keyDown(window, { key: "n" });
@@ -74,7 +89,7 @@ describe("agenda", () => {
 
   it("re-reads when the desk changes (a sync, another window)", async () => {
     const fake = desk();
-    renderWith(Agenda, fake, { profile: PROFILE });
+    renderWith(Agenda, fake, { session: SESSION });
     await screen.findAllByTestId("appointment");
 
     fake.appointments.push(appointment({ id: "new", start: `${TODAY}T12:00`, end: `${TODAY}T12:30` }));
@@ -85,10 +100,10 @@ describe("agenda", () => {
 
   it("shows a doctor only their own agenda, with no booking", async () => {
     const fake = desk();
-    renderWith(Agenda, fake, { profile: { ...PROFILE, role: "doctor", doctor_id: "doc-1" } });
+    renderWith(Agenda, fake, { session: { ...SESSION, role: "doctor", doctorId: "doc-1" } });
 
     await waitFor(() => expect(screen.getAllByTestId("appointment").map((a) => a.dataset["id"])).toEqual(["synced"]));
-    expect(fake.called("agenda")[0]).toEqual([{ date: null, days: 1, doctor_id: "doc-1" }]);
+    expect(fake.called("agenda")[0]).toEqual([{ date: TODAY, days: 1, doctorId: "doc-1" }]);
     expect(screen.queryByTestId("agenda-doctor")).toBeNull();
     expect(screen.queryByTestId("agenda-new-booking")).toBeNull();
   });

@@ -2,8 +2,9 @@
 import { fireEvent, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, describe, expect, it } from "vitest";
 
+import type { SignInOutcome, SignInRequest } from "../backend";
 import { app } from "../lib/app.svelte";
-import { FakeBackend, PROFILE } from "../testing/fake-backend";
+import { FakeBackend, SESSION } from "../testing/fake-backend";
 import { renderWith } from "../testing/render";
 import SignIn from "./SignIn.svelte";
 
@@ -14,6 +15,13 @@ async function fill(server: string, email: string, password: string) {
   await fireEvent.click(screen.getByTestId("signin-submit"));
 }
 
+function answering(desk: FakeBackend, ...outcomes: SignInOutcome[]) {
+  desk.signIn = async (request: SignInRequest) => {
+    desk.calls.push({ method: "signIn", args: [request] });
+    return outcomes.shift() ?? { kind: "signedIn", session: SESSION };
+  };
+}
+
 describe("sign in", () => {
   afterEach(() => {
     app.session = null;
@@ -22,37 +30,27 @@ describe("sign in", () => {
 
   it("signs in and keeps the token warning to show once", async () => {
     const desk = new FakeBackend();
-    desk.signIn = async (request) => {
-      desk.calls.push({ method: "signIn", args: [request] });
-      return { kind: "signed_in", session: { profile: PROFILE, clinics: [] }, token_warning: "no keyring here" };
-    };
+    answering(desk, { kind: "signedIn", session: { ...SESSION, tokenWarning: "no keyring here" } });
     renderWith(SignIn, desk, {});
 
     await fill(" https://clinic.example ", "rita@clinic.example", "secret password");
 
-    await waitFor(() => expect(app.session?.profile).toEqual(PROFILE));
+    await waitFor(() => expect(app.session?.userName).toBe("Rita Reception"));
     expect(app.tokenWarning).toBe("no keyring here");
     expect(desk.called("signIn")).toEqual([
-      [{ server: "https://clinic.example", email: "rita@clinic.example", password: "secret password", clinic_id: null }],
+      [{ server: "https://clinic.example", email: "rita@clinic.example", password: "secret password", clinicId: null }],
     ]);
   });
 
   it("asks which clinic when the person works at several", async () => {
     const desk = new FakeBackend();
-    let asked = 0;
-    desk.signIn = async (request) => {
-      desk.calls.push({ method: "signIn", args: [request] });
-      asked++;
-      return asked === 1
-        ? {
-            kind: "choose_clinic",
-            clinics: [
-              { clinic_id: "a", clinic_name: "Clínica Sol", role: "reception" },
-              { clinic_id: "b", clinic_name: "Clínica Luna", role: "admin" },
-            ],
-          }
-        : { kind: "signed_in", session: { profile: PROFILE, clinics: [] }, token_warning: null };
-    };
+    answering(desk, {
+      kind: "chooseClinic",
+      clinics: [
+        { clinicId: "a", clinicName: "Clínica Sol", role: "reception", isOwner: false },
+        { clinicId: "b", clinicName: "Clínica Luna", role: "admin", isOwner: true },
+      ],
+    });
     renderWith(SignIn, desk, {});
 
     await fill("https://clinic.example", "rita@clinic.example", "secret password");
@@ -60,8 +58,8 @@ describe("sign in", () => {
     await fireEvent.click(options[1]!);
     await fireEvent.click(screen.getByTestId("clinic-open"));
 
-    await waitFor(() => expect(app.session?.profile).toEqual(PROFILE));
-    expect(desk.called("signIn")[1]?.[0]).toMatchObject({ clinic_id: "b" });
+    await waitFor(() => expect(app.session).toEqual(SESSION));
+    expect(desk.called("signIn")[1]?.[0]).toMatchObject({ clinicId: "b" });
   });
 
   it.each([

@@ -1,57 +1,89 @@
 /**
  * An in-memory desk for component tests: enough behaviour to drive the
  * screens (book, move, resolve conflicts), every call recorded, and any
- * method made to fail once with `failNext`.
+ * command made to fail once with `failNext`.
  */
-import { BackendError } from "../backend-error";
 import type {
   Agenda,
-  AgendaAppointment,
   AgendaDoctor,
+  Appointment,
   Backend,
-  Conflict,
+  ConflictView,
+  Doctor,
+  PatientForm,
+  PatientRecord,
   PatientSummary,
-  Profile,
   Room,
+  Session,
   Settings,
-  SyncStatus,
-  WorkingHours,
-} from "../lib/desk";
-import { addDays, addMinutes, weekday } from "../lib/wall-clock";
+  SyncStatusView,
+  WallRange,
+  WeeklyHours,
+} from "../backend";
+import { BackendError } from "../backend-error";
+import { addDays, addMinutes, weekday, weekStart } from "../lib/wall-clock";
 
 export const TODAY = "2026-03-30";
 
-export const PROFILE: Profile = {
+export const SESSION: Session = {
   server: "https://clinic.example",
   email: "reception@clinic.example",
-  full_name: "Rita Reception",
+  userId: "user-1",
+  userName: "Rita Reception",
   role: "reception",
-  clinic_id: "clinic-1",
-  clinic_name: "Clínica Sol",
-  time_zone: "Europe/Madrid",
-  doctor_id: null,
+  clinicId: "clinic-1",
+  clinicName: "Clínica Sol",
+  timeZone: "Europe/Madrid",
+  doctorId: null,
+  clinics: [{ clinicId: "clinic-1", clinicName: "Clínica Sol", role: "reception", isOwner: false }],
+  tokenWarning: null,
 };
 
-export function doctor(id: string, full_name: string): AgendaDoctor {
-  return { id, full_name, specialties: [], working: [], time_off: [] };
+export function doctor(id: string, fullName: string): Doctor {
+  return { id, fullName, specialties: [], userId: null, active: true, hours: [], timeOff: [] };
 }
 
-export function appointment(over: Partial<AgendaAppointment> = {}): AgendaAppointment {
+export function appointment(over: Partial<Appointment> = {}): Appointment {
+  const start = over.start ?? `${TODAY}T09:00`;
+  const end = over.end ?? `${TODAY}T09:30`;
   return {
     id: "appt-1",
-    doctor_id: "doc-1",
-    doctor_name: "Dr. Elena García",
-    patient_id: "pat-1",
-    patient_name: "Lucía Gómez",
-    room_id: null,
-    room_name: null,
-    start: `${TODAY}T09:00`,
-    end: `${TODAY}T09:30`,
+    startsAt: `${start}:00Z`,
+    endsAt: `${end}:00Z`,
+    start,
+    end,
     status: "booked",
+    doctorId: "doc-1",
+    doctorName: "Dr. Elena García",
+    patientId: "pat-1",
+    patientName: "Lucía Gómez",
+    roomId: null,
+    roomName: null,
     reason: null,
-    cancel_reason: null,
+    cancelReason: null,
     pending: false,
     ...over,
+  };
+}
+
+/** A doctor as the agenda shows them: their weekly hours laid onto the given days. */
+export function agendaDoctor(d: Doctor, days: string[], extraWorking: WallRange[] = []): AgendaDoctor {
+  return {
+    id: d.id,
+    fullName: d.fullName,
+    specialties: d.specialties,
+    days: days.map((date) => ({
+      date,
+      workingHours: [
+        ...d.hours
+          .filter((h) => h.weekday === weekday(date))
+          .map((h) => ({ start: `${date}T${h.start}`, end: `${date}T${h.end}`, reason: null })),
+        ...extraWorking.filter((r) => r.start.startsWith(date)),
+      ],
+      timeOff: d.timeOff
+        .filter((t) => t.start.startsWith(date))
+        .map((t) => ({ start: t.start, end: t.end, reason: t.reason })),
+    })),
   };
 }
 
@@ -59,42 +91,45 @@ type Method = keyof Backend;
 
 export class FakeBackend implements Backend {
   calls: { method: Method; args: unknown[] }[] = [];
-  profile: Profile = PROFILE;
-  doctorsList: AgendaDoctor[] = [doctor("doc-1", "Dr. Elena García"), doctor("doc-2", "Dr. Wei Chen")];
-  roomsList: Room[] = [{ id: "room-1", name: "Room 1", active: true }];
+  session: Session | null = SESSION;
+  doctorList: Doctor[] = [doctor("doc-1", "Dr. Elena García"), doctor("doc-2", "Dr. Wei Chen")];
+  roomList: Room[] = [{ id: "room-1", name: "Room 1", active: true }];
   patients: PatientSummary[] = [
-    { id: "pat-1", full_name: "Lucía Gómez", date_of_birth: "1980-02-01", phone: "600111222", email: null, archived: false },
-    { id: "pat-2", full_name: "Luis Martín", date_of_birth: null, phone: null, email: "luis@example.com", archived: false },
+    {
+      id: "pat-1",
+      fullName: "Lucía Gómez",
+      dateOfBirth: "1980-02-01",
+      phone: "600111222",
+      email: null,
+      archived: false,
+      pending: false,
+    },
+    {
+      id: "pat-2",
+      fullName: "Luis Martín",
+      dateOfBirth: null,
+      phone: null,
+      email: "luis@example.com",
+      archived: false,
+      pending: false,
+    },
   ];
-  appointments: AgendaAppointment[] = [];
-  conflictList: Conflict[] = [];
-  status: SyncStatus = { state: "online", last_sync_at: null, pending: 0, conflicts: 0, last_error: null };
-  stored: Settings = {
-    language: "en",
-    theme: "light",
-    notify_next_appointment: true,
-    notify_lead_minutes: 10,
-    notify_conflicts: true,
+  appointments: Appointment[] = [];
+  conflictList: ConflictView[] = [];
+  status: SyncStatusView = {
+    state: "online",
+    lastSyncAt: null,
+    pending: 0,
+    conflicts: 0,
+    lastError: null,
+    live: true,
   };
-  /** Weekly hours per doctor, laid onto whichever days an agenda asks for. */
-  weekly: Record<string, WorkingHours[]> = {};
+  stored: Settings = { language: "en", theme: "light", notifications: {} };
   private failures = new Map<Method, BackendError>();
-
-  private weeklyWorking(doctorId: string, days: string[]) {
-    return days.flatMap((day) =>
-      (this.weekly[doctorId] ?? [])
-        .filter((h) => h.weekday === weekday(day))
-        .map((h) => ({ start: `${day}T${h.starts}`, end: `${day}T${h.ends}` })),
-    );
-  }
   private deskListeners: (() => void)[] = [];
 
   failNext(method: Method, code: string, message = code, field?: string): void {
-    const error = new BackendError(code, message);
-    if (field) {
-      Object.assign(error, { field });
-    }
-    this.failures.set(method, error);
+    this.failures.set(method, new BackendError(code, message, field));
   }
 
   called(method: Method): unknown[][] {
@@ -118,61 +153,96 @@ export class FakeBackend implements Backend {
     return run();
   }
 
-  sessionState: Backend["sessionState"] = () =>
-    this.record("sessionState", [], () => ({ profile: this.profile, clinics: [] }));
-  signIn: Backend["signIn"] = (...args: Parameters<Backend["signIn"]>) =>
-    this.record("signIn", args, () => ({
-      kind: "signed_in" as const,
-      session: { profile: PROFILE, clinics: [] },
-      token_warning: null,
-    }));
-  switchClinic: Backend["switchClinic"] = (...args: Parameters<Backend["switchClinic"]>) =>
-    this.record("switchClinic", args, () => ({ profile: PROFILE, clinics: [] }));
-  signOut: Backend["signOut"] = (...args: Parameters<Backend["signOut"]>) => this.record("signOut", args, () => undefined);
+  private patientRecord(id: string): PatientRecord {
+    const p = this.patients.find((x) => x.id === id);
+    if (!p) {
+      throw new BackendError("not_found", "no such patient on this desk");
+    }
+    return {
+      patient: {
+        id: p.id,
+        fullName: p.fullName,
+        dateOfBirth: p.dateOfBirth,
+        sex: null,
+        nationalId: null,
+        phone: p.phone,
+        email: p.email,
+        address: null,
+        emailConsent: false,
+        emailConsentAt: null,
+        archived: p.archived,
+      },
+      pending: p.pending,
+      appointments: this.appointments.filter((a) => a.patientId === id),
+      canReadNotes: false,
+      notes: [],
+    };
+  }
+
+  private register(form: PatientForm): PatientRecord {
+    const id = `pat-${this.patients.length + 1}`;
+    this.patients.push({
+      id,
+      fullName: form.fullName,
+      dateOfBirth: form.dateOfBirth,
+      phone: form.phone,
+      email: form.email,
+      archived: false,
+      pending: true,
+    });
+    return this.patientRecord(id);
+  }
+
+  appInfo: Backend["appInfo"] = () => this.record("appInfo", [], () => ({ name: "Clinic Desk", version: "0.1.0" }));
+  sessionState: Backend["sessionState"] = () => this.record("sessionState", [], () => this.session);
+  signIn: Backend["signIn"] = (...args) =>
+    this.record("signIn", args, () => ({ kind: "signedIn" as const, session: SESSION }));
+  switchClinic: Backend["switchClinic"] = (...args) => this.record("switchClinic", args, () => SESSION);
+  signOut: Backend["signOut"] = (...args) =>
+    this.record("signOut", args, () => ({ revoked: true, localDataWiped: args[0].wipeLocalData }));
 
   syncStatus: Backend["syncStatus"] = () => this.record("syncStatus", [], () => this.status);
-  syncNow: Backend["syncNow"] = () => this.record("syncNow", [], () => undefined);
-  onSyncStatus: Backend["onSyncStatus"] = (listener: (s: SyncStatus) => void) =>
+  syncNow: Backend["syncNow"] = () => this.record("syncNow", [], () => null);
+  onSyncStatus: Backend["onSyncStatus"] = (listener) =>
     this.record("onSyncStatus", [], () => {
       listener(this.status);
       return () => {};
     });
-  onDeskChanged: Backend["onDeskChanged"] = (listener: () => void) =>
+  onDeskChanged: Backend["onDeskChanged"] = (listener) =>
     this.record("onDeskChanged", [], () => {
-      this.deskListeners.push(listener);
+      const each = () => listener({ revision: 1 });
+      this.deskListeners.push(each);
       return () => {
-        this.deskListeners = this.deskListeners.filter((l) => l !== listener);
+        this.deskListeners = this.deskListeners.filter((l) => l !== each);
       };
     });
 
-  agenda: Backend["agenda"] = (...args: Parameters<Backend["agenda"]>) =>
+  agenda: Backend["agenda"] = (...args) =>
     this.record("agenda", args, (): Agenda => {
-      const [query] = args;
-      const first = query.date ?? TODAY;
-      const days = Array.from({ length: query.days }, (_, i) => addDays(first, i));
-      const doctors = this.doctorsList
-        .filter((d) => query.doctor_id === null || d.id === query.doctor_id)
-        .map((d) => ({ ...d, working: [...d.working, ...this.weeklyWorking(d.id, days)] }));
+      const [request] = args;
+      const first = request.days === 7 ? weekStart(request.date) : request.date;
+      const days = Array.from({ length: request.days }, (_, i) => addDays(first, i));
+      const doctors = this.doctorList.filter((d) => request.doctorId === null || d.id === request.doctorId);
       return {
-        time_zone: PROFILE.time_zone,
+        timeZone: SESSION.timeZone ?? "UTC",
         today: TODAY,
         days,
-        doctors,
-        rooms: this.roomsList,
+        doctors: doctors.map((d) => agendaDoctor(d, days)),
+        rooms: this.roomList,
         appointments: this.appointments.filter(
-          (a) => days.includes(a.start.slice(0, 10)) && doctors.some((d) => d.id === a.doctor_id),
+          (a) => days.includes(a.start.slice(0, 10)) && doctors.some((d) => d.id === a.doctorId),
         ),
       };
     });
 
-  bookAppointment: Backend["bookAppointment"] = (...args: Parameters<Backend["bookAppointment"]>) =>
+  bookAppointment: Backend["bookAppointment"] = (...args) =>
     this.record("bookAppointment", args, () => {
       const [b] = args;
       const booked = appointment({
         id: `appt-${this.appointments.length + 1}`,
-        doctor_id: b.doctor_id,
-        patient_id: b.patient_id,
-        patient_name: this.patients.find((p) => p.id === b.patient_id)?.full_name ?? "?",
+        doctorId: b.doctorId,
+        patientId: b.patientId,
+        patientName: this.patients.find((p) => p.id === b.patientId)?.fullName ?? null,
         start: b.start,
         end: addMinutes(b.start, b.minutes),
         pending: true,
@@ -180,101 +250,140 @@ export class FakeBackend implements Backend {
       this.appointments.push(booked);
       return booked;
     });
-  rescheduleAppointment: Backend["rescheduleAppointment"] = (...args: Parameters<Backend["rescheduleAppointment"]>) =>
+  rescheduleAppointment: Backend["rescheduleAppointment"] = (...args) =>
     this.record("rescheduleAppointment", args, () => {
-      const [id, change] = args;
-      const found = this.appointments.find((a) => a.id === id) ?? appointment({ id });
-      Object.assign(found, { start: change.start, end: addMinutes(change.start, change.minutes), pending: true });
+      const [change] = args;
+      const found = this.appointments.find((a) => a.id === change.id) ?? appointment({ id: change.id });
+      Object.assign(found, {
+        start: change.start,
+        end: addMinutes(change.start, change.minutes),
+        doctorId: change.doctorId,
+        roomId: change.roomId,
+        pending: true,
+      });
       return found;
     });
-  cancelAppointment: Backend["cancelAppointment"] = (...args: Parameters<Backend["cancelAppointment"]>) =>
-    this.record("cancelAppointment", args, () => undefined);
-  checkIn: Backend["checkIn"] = (...args: Parameters<Backend["checkIn"]>) => this.record("checkIn", args, () => undefined);
-  markNoShow: Backend["markNoShow"] = (...args: Parameters<Backend["markNoShow"]>) => this.record("markNoShow", args, () => undefined);
-  completeAppointment: Backend["completeAppointment"] = (...args: Parameters<Backend["completeAppointment"]>) =>
-    this.record("completeAppointment", args, () => undefined);
+  cancelAppointment: Backend["cancelAppointment"] = (...args) =>
+    this.record("cancelAppointment", args, () => appointment({ id: args[0].id, status: "cancelled" }));
+  checkIn: Backend["checkIn"] = (...args) =>
+    this.record("checkIn", args, () => appointment({ id: args[0], status: "checkedIn" }));
+  markNoShow: Backend["markNoShow"] = (...args) =>
+    this.record("markNoShow", args, () => appointment({ id: args[0], status: "noShow" }));
+  completeAppointment: Backend["completeAppointment"] = (...args) =>
+    this.record("completeAppointment", args, () => appointment({ id: args[0], status: "completed" }));
 
-  searchPatients: Backend["searchPatients"] = (...args: Parameters<Backend["searchPatients"]>) =>
+  searchPatients: Backend["searchPatients"] = (...args) =>
     this.record("searchPatients", args, () => {
-      const words = args[0].toLowerCase().split(/\s+/);
-      return this.patients.filter((p) => words.every((w) => p.full_name.toLowerCase().includes(w)));
+      const words = args[0].query.toLowerCase().split(/\s+/);
+      return this.patients.filter((p) => words.every((w) => p.fullName.toLowerCase().includes(w)));
     });
-  patient: Backend["patient"] = (...args: Parameters<Backend["patient"]>) =>
-    this.record("patient", args, () => {
-      const p = this.patients.find((x) => x.id === args[0]);
-      if (!p) {
-        throw new BackendError("not_found", "no such patient on this desk");
-      }
-      return {
-        id: p.id,
-        full_name: p.full_name,
-        date_of_birth: p.date_of_birth,
-        national_id: null,
-        phone: p.phone,
-        email: p.email,
-        address: null,
-        email_consent: false,
-        archived: p.archived,
-        appointments: this.appointments.filter((a) => a.patient_id === p.id),
-        notes: null,
-      };
-    });
-  registerPatient: Backend["registerPatient"] = (...args: Parameters<Backend["registerPatient"]>) =>
-    this.record("registerPatient", args, () => {
-      const [fields] = args;
-      const created: PatientSummary = {
-        id: `pat-${this.patients.length + 1}`,
-        full_name: fields.full_name,
-        date_of_birth: fields.date_of_birth,
-        phone: fields.phone,
-        email: fields.email,
-        archived: false,
-      };
-      this.patients.push(created);
-      return created;
-    });
-  updatePatient: Backend["updatePatient"] = (...args: Parameters<Backend["updatePatient"]>) => this.record("updatePatient", args, () => undefined);
-  archivePatient: Backend["archivePatient"] = (...args: Parameters<Backend["archivePatient"]>) =>
-    this.record("archivePatient", args, () => undefined);
+  patient: Backend["patient"] = (...args) => this.record("patient", args, () => this.patientRecord(args[0]));
+  registerPatient: Backend["registerPatient"] = (...args) =>
+    this.record("registerPatient", args, () => this.register(args[0]));
+  updatePatient: Backend["updatePatient"] = (...args) =>
+    this.record("updatePatient", args, () => this.patientRecord(args[0].id));
+  archivePatient: Backend["archivePatient"] = (...args) =>
+    this.record("archivePatient", args, () => this.patientRecord(args[0]));
 
-  doctors: Backend["doctors"] = (...args: Parameters<Backend["doctors"]>) =>
-    this.record("doctors", args, () =>
-      this.doctorsList.map((d) => ({ id: d.id, full_name: d.full_name, specialties: d.specialties, active: true })),
-    );
-  createDoctor: Backend["createDoctor"] = (...args: Parameters<Backend["createDoctor"]>) =>
-    this.record("createDoctor", args, () => ({ id: "doc-new", full_name: args[0], specialties: args[1], active: true }));
-  updateDoctor: Backend["updateDoctor"] = (...args: Parameters<Backend["updateDoctor"]>) => this.record("updateDoctor", args, () => undefined);
-  workingHours: Backend["workingHours"] = (...args: Parameters<Backend["workingHours"]>) =>
-    this.record("workingHours", args, () => this.weekly[args[0]] ?? []);
-  setWorkingHours: Backend["setWorkingHours"] = (...args: Parameters<Backend["setWorkingHours"]>) =>
-    this.record("setWorkingHours", args, () => undefined);
-  timeOff: Backend["timeOff"] = (...args: Parameters<Backend["timeOff"]>) => this.record("timeOff", args, () => []);
-  addTimeOff: Backend["addTimeOff"] = (...args: Parameters<Backend["addTimeOff"]>) => this.record("addTimeOff", args, () => undefined);
-  removeTimeOff: Backend["removeTimeOff"] = (...args: Parameters<Backend["removeTimeOff"]>) => this.record("removeTimeOff", args, () => undefined);
-  rooms: Backend["rooms"] = (...args: Parameters<Backend["rooms"]>) => this.record("rooms", args, () => this.roomsList);
-  createRoom: Backend["createRoom"] = (...args: Parameters<Backend["createRoom"]>) => this.record("createRoom", args, () => undefined);
-  updateRoom: Backend["updateRoom"] = (...args: Parameters<Backend["updateRoom"]>) => this.record("updateRoom", args, () => undefined);
+  doctors: Backend["doctors"] = (...args) => this.record("doctors", args, () => this.doctorList);
+  createDoctor: Backend["createDoctor"] = (...args) =>
+    this.record("createDoctor", args, () => {
+      const created = { ...doctor(`doc-${this.doctorList.length + 1}`, args[0].fullName), specialties: args[0].specialties };
+      this.doctorList.push(created);
+      return created.id;
+    });
+  updateDoctor: Backend["updateDoctor"] = (...args) => this.record("updateDoctor", args, () => null);
+  setWorkingHours: Backend["setWorkingHours"] = (...args) =>
+    this.record("setWorkingHours", args, () => this.updateDoctorHours(args[0].doctorId, args[0].hours));
+  addTimeOff: Backend["addTimeOff"] = (...args) =>
+    this.record("addTimeOff", args, () => {
+      const d = this.doctorOf(args[0].doctorId);
+      d.timeOff.push({ id: `off-${d.timeOff.length + 1}`, start: args[0].start, end: args[0].end, reason: args[0].reason });
+      return d;
+    });
+  removeTimeOff: Backend["removeTimeOff"] = (...args) =>
+    this.record("removeTimeOff", args, () => {
+      const d = this.doctorOf(args[0].doctorId);
+      d.timeOff = d.timeOff.filter((t) => t.id !== args[0].timeOffId);
+      return d;
+    });
+  rooms: Backend["rooms"] = (...args) => this.record("rooms", args, () => this.roomList);
+  createRoom: Backend["createRoom"] = (...args) =>
+    this.record("createRoom", args, () => {
+      const room = { id: `room-${this.roomList.length + 1}`, name: args[0], active: true };
+      this.roomList.push(room);
+      return room;
+    });
+  updateRoom: Backend["updateRoom"] = (...args) =>
+    this.record("updateRoom", args, () => {
+      const room = this.roomList.find((r) => r.id === args[0].id) ?? { id: args[0].id, name: "", active: true };
+      Object.assign(room, {
+        name: args[0].name ?? room.name,
+        active: args[0].active ?? room.active,
+      });
+      return room;
+    });
   staff: Backend["staff"] = () => this.record("staff", [], () => []);
-  changeRole: Backend["changeRole"] = (...args: Parameters<Backend["changeRole"]>) => this.record("changeRole", args, () => undefined);
-  removeMember: Backend["removeMember"] = (...args: Parameters<Backend["removeMember"]>) => this.record("removeMember", args, () => undefined);
+  changeRole: Backend["changeRole"] = (...args) =>
+    this.record("changeRole", args, () => ({
+      userId: args[0].userId,
+      fullName: "Someone",
+      email: "someone@example.com",
+      role: args[0].role,
+      isOwner: false,
+      joinedAt: "2026-01-01T00:00:00Z",
+    }));
+  removeStaff: Backend["removeStaff"] = (...args) => this.record("removeStaff", args, () => null);
   invitations: Backend["invitations"] = () => this.record("invitations", [], () => []);
-  invite: Backend["invite"] = (...args: Parameters<Backend["invite"]>) => this.record("invite", args, () => undefined);
-  revokeInvitation: Backend["revokeInvitation"] = (...args: Parameters<Backend["revokeInvitation"]>) =>
-    this.record("revokeInvitation", args, () => undefined);
+  invite: Backend["invite"] = (...args) =>
+    this.record("invite", args, () => ({
+      id: "inv-1",
+      email: args[0].email,
+      role: args[0].role,
+      createdAt: "2026-03-30T07:00:00Z",
+      expiresAt: "2026-04-06T07:00:00Z",
+    }));
+  revokeInvitation: Backend["revokeInvitation"] = (...args) => this.record("revokeInvitation", args, () => null);
   clinicSettings: Backend["clinicSettings"] = () =>
-    this.record("clinicSettings", [], () => ({ name: PROFILE.clinic_name, time_zone: PROFILE.time_zone, locale: "es" }));
-  updateClinicSettings: Backend["updateClinicSettings"] = (...args: Parameters<Backend["updateClinicSettings"]>) =>
-    this.record("updateClinicSettings", args, () => undefined);
+    this.record("clinicSettings", [], () => ({
+      name: SESSION.clinicName,
+      timeZone: SESSION.timeZone ?? "UTC",
+      locale: "es",
+      currency: "EUR",
+    }));
+  updateClinicSettings: Backend["updateClinicSettings"] = (...args) =>
+    this.record("updateClinicSettings", args, () => ({
+      name: args[0].name ?? SESSION.clinicName,
+      timeZone: args[0].timeZone ?? "UTC",
+      locale: args[0].locale ?? "es",
+      currency: "EUR",
+    }));
 
   conflicts: Backend["conflicts"] = () => this.record("conflicts", [], () => [...this.conflictList]);
-  resolveConflict: Backend["resolveConflict"] = (...args: Parameters<Backend["resolveConflict"]>) =>
+  resolveConflict: Backend["resolveConflict"] = (...args) =>
     this.record("resolveConflict", args, () => {
-      this.conflictList = this.conflictList.filter((c) => c.id !== args[0]);
+      this.conflictList = this.conflictList.filter((c) => c.id !== args[0].id);
+      return [...this.conflictList];
     });
 
   settings: Backend["settings"] = () => this.record("settings", [], () => this.stored);
-  saveSettings: Backend["saveSettings"] = (...args: Parameters<Backend["saveSettings"]>) =>
-    this.record("saveSettings", args, () => {
+  updateSettings: Backend["updateSettings"] = (...args) =>
+    this.record("updateSettings", args, () => {
       this.stored = args[0];
+      return this.stored;
     });
+
+  private doctorOf(id: string): Doctor {
+    const found = this.doctorList.find((d) => d.id === id);
+    if (!found) {
+      throw new BackendError("not_found", "no such doctor on this desk");
+    }
+    return found;
+  }
+
+  private updateDoctorHours(id: string, hours: WeeklyHours[]): Doctor {
+    const d = this.doctorOf(id);
+    d.hours = hours;
+    return d;
+  }
 }

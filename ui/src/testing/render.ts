@@ -1,7 +1,7 @@
 import { render } from "@testing-library/svelte";
 
 import { BACKEND_CONTEXT } from "../lib/context";
-import type { Backend } from "../lib/desk";
+import type { Backend } from "../backend";
 
 /** Mounts a screen with a fake backend in context, as App would provide the real one. */
 export function renderWith(component: Parameters<typeof render>[0], backend: Backend, props: Record<string, unknown>) {
