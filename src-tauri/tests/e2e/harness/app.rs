@@ -338,6 +338,21 @@ impl App {
         .await
     }
 
+    /// Closes the result messages (toasts) on screen, as a person would.
+    pub async fn dismiss_toasts(&self) {
+        let closers = self
+            .client()
+            .find_all(Locator::Css(&format!("{} button", testid("toasts"))))
+            .await
+            .unwrap_or_default();
+        for close in closers {
+            // One may have timed out meanwhile: nothing left to close then.
+            let _ = close.click().await;
+        }
+        self.wait_gone(&format!("{} button", testid("toasts")))
+            .await;
+    }
+
     pub async fn screenshot(&self) -> Result<Vec<u8>, String> {
         self.client().screenshot().await.map_err(|e| e.to_string())
     }

@@ -149,10 +149,12 @@ impl Desktop {
         self.link.as_ref().expect("this scenario has a server")
     }
 
-    /// Saves the app's current screen as `<name>.png` among the artifacts,
+    /// Saves the app's current screen (without passing result messages, which
+    /// would hide part of it) as `<name>.png` among the artifacts,
     /// and in `docs/screenshots/` when `CLINIC_E2E_SCREENSHOTS=docs` (how the
     /// README's pictures are refreshed; a normal run leaves the tree alone).
     pub async fn screenshot(&self, name: &str) {
+        self.app().dismiss_toasts().await;
         let png = self
             .app()
             .screenshot()
