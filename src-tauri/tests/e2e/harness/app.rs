@@ -25,6 +25,22 @@ pub struct AppEnv {
     pub xdg_data_home: PathBuf,
     /// `CLINIC_DESK_DATA_DIR`: this desk's stores and session.
     pub data_dir: PathBuf,
+    /// The app binary to run (see [`pin_app_binary`]).
+    pub binary: PathBuf,
+}
+
+/// Hard-links (or copies) the app binary cargo built into `dir` and returns
+/// the pinned path. The target folder is shared with other checkouts whose
+/// builds replace `debug/clinic-desk`; cargo writes a new file rather than
+/// rewriting the old one, so the link keeps this build for the whole scenario.
+pub fn pin_app_binary(dir: &Path) -> PathBuf {
+    let built = Path::new(env!("CARGO_BIN_EXE_clinic-desk"));
+    let pinned = dir.join("clinic-desk");
+    if std::fs::hard_link(built, &pinned).is_err() {
+        std::fs::copy(built, &pinned)
+            .unwrap_or_else(|e| panic!("copying {} to {}: {e}", built.display(), pinned.display()));
+    }
+    pinned
 }
 
 pub struct App {
@@ -109,7 +125,7 @@ impl App {
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
             "tauri:options".into(),
-            serde_json::json!({ "application": env!("CARGO_BIN_EXE_clinic-desk") }),
+            serde_json::json!({ "application": env.binary }),
         );
         let client = tokio::time::timeout(
             Duration::from_secs(60),

@@ -24,12 +24,13 @@ use server::SyncServer;
 use session_bus::SessionBus;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
 use tempfile::TempDir;
 
 /// One scenario at a time: each has a window, a server and WebKit processes,
 /// and the machine has two cores.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+/// (tokio's: each test has its own runtime, and the turn is held across awaits;
+/// a failed scenario releases it like a passing one.)
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// `<target>/e2e-artifacts`: beside the `debug/` folder holding the app binary.
 pub fn artifacts_root() -> PathBuf {
@@ -50,6 +51,8 @@ pub struct Desktop {
     database: Option<Database>,
     app: Option<App>,
     launches: u32,
+    /// This scenario's copy of the app binary.
+    binary: PathBuf,
     /// The generated clinic's admin ([`Backend::GeneratedClinic`]).
     pub generated_admin: Option<String>,
     // Declared last: dropped after the app that uses them.
@@ -70,7 +73,8 @@ pub enum Backend {
 }
 
 impl Desktop {
-    async fn start(name: &str, backend: Backend) -> Desktop {
+    /// The display and the D-Bus session; [`Desktop::serve`] adds the rest.
+    fn start(name: &str) -> Desktop {
         let dir = tempfile::Builder::new()
             .prefix(&format!("clinic-e2e-{name}-"))
             .tempdir()
@@ -79,7 +83,8 @@ impl Desktop {
         std::fs::create_dir_all(&logs).expect("logs dir");
         let display = Display::start(&logs);
         let bus = SessionBus::start(dir.path(), &logs);
-        let mut desktop = Desktop {
+        let binary = app::pin_app_binary(dir.path());
+        Desktop {
             name: name.to_owned(),
             dir,
             logs,
@@ -88,24 +93,30 @@ impl Desktop {
             database: None,
             app: None,
             launches: 0,
+            binary,
             generated_admin: None,
             bus,
             display,
-        };
-        if backend != Backend::None {
-            let database = Database::create().await;
-            let mut server = SyncServer::new(&database.url, app::free_port(), &desktop.logs);
-            desktop.database = Some(database);
-            if backend == Backend::DemoClinic {
-                server.seed_demo();
-            } else {
-                desktop.generated_admin = Some(server.generate_clinic());
-            }
-            server.start().await;
-            desktop.link = Some(Link::open(server.port).await);
-            desktop.server = Some(server);
         }
-        desktop
+    }
+
+    /// Database, data and server for `backend`. Runs inside the scenario's
+    /// failure handling, so a failed seed still drops its database.
+    async fn serve(&mut self, backend: Backend) {
+        if backend == Backend::None {
+            return;
+        }
+        let database = Database::create().await;
+        let mut server = SyncServer::new(&database.url, app::free_port(), &self.logs);
+        self.database = Some(database);
+        if backend == Backend::DemoClinic {
+            server.seed_demo();
+        } else {
+            self.generated_admin = Some(server.generate_clinic());
+        }
+        server.start().await;
+        self.link = Some(Link::open(server.port).await);
+        self.server = Some(server);
     }
 
     /// Opens the app (a cold start: new process, same data folder as before).
@@ -118,8 +129,17 @@ impl Desktop {
             xdg_runtime_dir: self.bus.xdg_runtime_dir.clone(),
             xdg_data_home: self.bus.xdg_data_home.clone(),
             data_dir: self.dir.path().join("desk"),
+            binary: self.binary.clone(),
         };
-        self.app = Some(App::launch(&env, &self.logs, self.launches).await);
+        let app = App::launch(&env, &self.logs, self.launches).await;
+        // build.rs embeds a placeholder page when ui/dist was not built.
+        let source = app.source().await.unwrap_or_default();
+        assert!(
+            !source.contains("The UI is not built"),
+            "the app binary embeds the placeholder page: build the UI \
+             (`npm run build` in ui/) before the app (scripts/test.sh does)"
+        );
+        self.app = Some(app);
         self.app()
     }
 
@@ -209,9 +229,14 @@ impl Desktop {
 /// everything down afterwards, and on failure first saves the artifacts and
 /// says where they are.
 pub async fn scenario(name: &str, backend: Backend, body: impl AsyncFnOnce(&mut Desktop)) {
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
-    let mut desktop = Desktop::start(name, backend).await;
-    let outcome = AssertUnwindSafe(body(&mut desktop)).catch_unwind().await;
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let mut desktop = Desktop::start(name);
+    let outcome = AssertUnwindSafe(async {
+        desktop.serve(backend).await;
+        body(&mut desktop).await;
+    })
+    .catch_unwind()
+    .await;
     if outcome.is_err() {
         let out = desktop.save_failure_artifacts().await;
         eprintln!(
