@@ -124,6 +124,27 @@ fn signed_out_the_session_is_null_and_desk_commands_say_so() {
 }
 
 #[test]
+fn sign_in_names_the_field_at_fault_and_says_offline_when_the_server_is_down() {
+    let app = TestApp::new();
+    let sign_in = |server: &str, password: &str| {
+        json!({"request": {"server": server, "email": "ana@clinica-sol.example",
+                           "password": password, "clinicId": null}})
+    };
+
+    let no_password = app.refuse("sign_in", sign_in("http://127.0.0.1:9", ""));
+    let bad_server = app.refuse("sign_in", sign_in("clinic.example", "secret"));
+    let down = app.refuse("sign_in", sign_in("http://127.0.0.1:9", "secret"));
+
+    assert_eq!(no_password["field"], "password");
+    assert_eq!(
+        (bad_server["code"].as_str(), bad_server["field"].as_str()),
+        (Some("invalid"), Some("server"))
+    );
+    assert_eq!(down["code"], "offline");
+    assert_eq!(app.call("session_state", json!({})), Value::Null);
+}
+
+#[test]
 fn a_doctor_session_names_the_zone_and_their_doctor_record() {
     let app = TestApp::new();
     let clinic = Clinic::new();

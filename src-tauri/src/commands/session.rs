@@ -190,6 +190,9 @@ pub async fn sign_in(
     if request.password.is_empty() {
         return Err(CommandError::invalid("password", "Enter your password."));
     }
+    if let Err(error) = clinic_client::api::parse_server_url(&request.server) {
+        return Err(CommandError::invalid("server", error.to_string()));
+    }
     let login = Login {
         server: request.server,
         email: request.email,
@@ -237,7 +240,11 @@ pub async fn sign_out(
     state: State<'_, AppState>,
     request: SignOutRequest,
 ) -> CommandResult<SignedOut> {
-    let profile = state.close().await;
+    // The open desk's profile; else the saved one (its desk failed to open).
+    let profile = match state.close().await {
+        Some(profile) => Some(profile),
+        None => state.sessions.current()?,
+    };
     let revoked = state.sessions.logout().await?;
     if let Err(error) = state.clinics.forget() {
         tracing::warn!("cannot forget the list of clinics: {error}");
