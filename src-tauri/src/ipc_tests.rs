@@ -160,6 +160,10 @@ fn a_doctor_session_names_the_zone_and_their_doctor_record() {
     assert_eq!(session["doctorId"], json!(clinic.garcia.id));
     assert_eq!(session["clinicName"], "Clínica Sol");
     assert_eq!(session["tokenWarning"], Value::Null);
+    assert_eq!(session["can"]["progressAppointments"], true);
+    assert_eq!(session["can"]["bookAppointments"], false);
+    assert_eq!(session["can"]["readNotes"], true);
+    assert_eq!(session["can"]["manageStaff"], false);
 }
 
 #[test]
