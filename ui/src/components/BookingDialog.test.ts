@@ -83,7 +83,7 @@ describe("booking dialog", () => {
     await pickPatient("Luis Martín");
     await fireEvent.click(screen.getByTestId("booking-save"));
 
-    expect((await screen.findByTestId("booking-error")).textContent).toContain("Someone else booked this time first.");
+    expect((await screen.findByTestId("booking-error")).textContent).toContain("That time is already booked for this doctor.");
     expect(onclose).not.toHaveBeenCalled();
   });
 

@@ -78,6 +78,7 @@ export const en = {
   "agenda.room": "Room",
   "agenda.all_rooms": "All rooms",
   "agenda.new_booking": "New booking",
+  "agenda.go_to_date": "Go to a date",
   "agenda.zone_note": "Times in the clinic's time zone: {zone}",
   "agenda.pending_sync": "Pending sync",
   "agenda.legend": "Legend",
@@ -250,7 +251,7 @@ export const en = {
   "conflicts.no_free": "No free time that day.",
   "conflicts.refused_at": "Refused {when}",
 
-  "reason.slot_taken": "Someone else booked this time first.",
+  "reason.slot_taken": "That time is already booked for this doctor.",
   "reason.outside_working_hours": "The doctor does not work at that time.",
   "reason.stale": "The appointment was changed or cancelled on another desk meanwhile.",
   "reason.not_permitted": "Your role may not do this.",

@@ -75,6 +75,7 @@ export const es: Record<MessageKey, string> = {
   "agenda.room": "Sala",
   "agenda.all_rooms": "Todas las salas",
   "agenda.new_booking": "Nueva cita",
+  "agenda.go_to_date": "Ir a una fecha",
   "agenda.zone_note": "Horas en la zona horaria de la clínica: {zone}",
   "agenda.pending_sync": "Pendiente de sincronizar",
   "agenda.legend": "Leyenda",
@@ -247,7 +248,7 @@ export const es: Record<MessageKey, string> = {
   "conflicts.no_free": "No hay horas libres ese día.",
   "conflicts.refused_at": "Rechazado {when}",
 
-  "reason.slot_taken": "Otra persona reservó esa hora antes.",
+  "reason.slot_taken": "Esa hora ya está reservada para este médico.",
   "reason.outside_working_hours": "El médico no trabaja a esa hora.",
   "reason.stale": "La cita se cambió o canceló en otro puesto mientras tanto.",
   "reason.not_permitted": "Su rol no permite hacer esto.",

@@ -31,8 +31,11 @@ export function formatDay(day: string, locale: string): string {
   );
 }
 
-export function formatShortDay(day: string, locale: string): string {
-  return formatter(locale, { weekday: "short", day: "numeric", month: "short" }).format(formattingDate(day));
+/** A day as a toolbar title: the weekday in full, the month short ("Wednesday, Dec 23, 2026"). */
+export function formatTitleDay(day: string, locale: string): string {
+  return formatter(locale, { weekday: "long", day: "numeric", month: "short", year: "numeric" }).format(
+    formattingDate(day),
+  );
 }
 
 export function formatMoment(moment: string, locale: string): string {

@@ -47,7 +47,7 @@ describe("conflict inbox", () => {
     const item = await screen.findByTestId("conflict-item");
     expect(item.dataset["code"]).toBe("slot_taken");
     expect(within(item).getByTestId("conflict-summary").textContent).toContain("Book Luis Martín");
-    expect(within(item).getByTestId("conflict-reason").textContent).toContain("Someone else booked this time first.");
+    expect(within(item).getByTestId("conflict-reason").textContent).toContain("That time is already booked for this doctor.");
   });
 
   it("suggests the doctor's first free time and rebooks there", async () => {
