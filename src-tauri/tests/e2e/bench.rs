@@ -21,6 +21,11 @@ const WEEK_SWITCHES: usize = 10;
 /// First letters of the generated patients' names: each opens a result list.
 const SEARCH_KEYS: [&str; 10] = ["A", "L", "C", "J", "M", "S", "D", "P", "H", "G"];
 const SEARCH_ROUNDS: usize = 3;
+/// A generated doctor (sync-server/src/generate.rs names them "Dr. Bench <n>").
+const ONE_DOCTOR: &str = "Dr. Bench 1";
+/// The agenda's doctor filter option showing everyone (English UI).
+const ALL_DOCTORS: &str = "All doctors";
+const ALL_DOCTORS_WEEK_LIMIT: Duration = Duration::from_secs(60);
 
 /// In the page: clicks "next" and resolves with the milliseconds until the
 /// next week's agenda is in the DOM and a frame has been painted.
@@ -175,15 +180,18 @@ async fn ui_benchmarks() {
         tokio::time::sleep(Duration::from_secs(2)).await;
         print_memory(desk, "agenda open, idle");
 
+        // The week of one doctor: 125 doctors side by side for a whole week
+        // is measured last, as it may stall the page (see below).
         let app = desk.app();
+        app.choose("agenda-doctor", ONE_DOCTOR).await;
+        wait_for_agenda(app).await;
         app.click("agenda-view-week").await;
-        app.wait_attr(&testid("agenda-calendar"), "data-view", "week")
-            .await;
+        app.wait_attr(&testid("agenda-calendar"), "data-view", "week").await;
         let mut weeks = Vec::new();
         for _ in 0..WEEK_SWITCHES {
             weeks.push(in_page(app, WEEK_SWITCH_JS, vec![]).await);
         }
-        println!("week switch: {} (load {})", summary(&weeks), load());
+        println!("week switch, one doctor: {} (load {})", summary(&weeks), load());
 
         app.click("nav-patients").await;
         app.testid("patients-search").await;
@@ -193,12 +201,45 @@ async fn ui_benchmarks() {
                 keys.push(in_page(app, SEARCH_JS, vec![key.into()]).await);
             }
         }
-        println!(
-            "search keystroke to results: {} (load {})",
-            summary(&keys),
-            load()
-        );
+        println!("search keystroke to results: {} (load {})", summary(&keys), load());
         print_memory(desk, "after week switches and searches");
+
+        // All doctors side by side for a week, once, time-boxed.
+        app.click("nav-agenda").await;
+        wait_for_agenda(app).await;
+        app.click("agenda-view-day").await;
+        app.wait_attr(&testid("agenda-calendar"), "data-view", "day").await;
+        app.choose("agenda-doctor", ALL_DOCTORS).await;
+        wait_for_agenda(app).await;
+        let started = Instant::now();
+        let shown = tokio::time::timeout(ALL_DOCTORS_WEEK_LIMIT, async {
+            // From the page itself: a WebDriver click would wait on the
+            // stalled page and fail the run instead of timing it.
+            let _ = app
+                .client()
+                .execute(
+                    r#"setTimeout(() => document.querySelector('[data-testid="agenda-view-week"]').click(), 0);"#,
+                    vec![],
+                )
+                .await;
+            app.find_within(
+                &format!("{}[data-view=\"week\"]", testid("agenda-calendar")),
+                ALL_DOCTORS_WEEK_LIMIT,
+            )
+            .await;
+        })
+        .await;
+        match shown {
+            Ok(()) => println!(
+                "week view, all doctors: shown after {:.0} ms (load {})",
+                started.elapsed().as_secs_f64() * 1000.0,
+                load()
+            ),
+            Err(_) => println!(
+                "week view, all doctors: not shown within {ALL_DOCTORS_WEEK_LIMIT:?} (load {})",
+                load()
+            ),
+        }
     })
     .await;
 }

@@ -16,6 +16,21 @@ use std::time::{Duration, Instant};
 /// two busy cores.
 pub const WAIT: Duration = Duration::from_secs(20);
 
+/// Longest a single WebDriver command may take. WebDriver has no timeout of
+/// its own for commands: a page whose main thread is stuck would hang the
+/// test instead of failing it.
+const COMMAND_LIMIT: Duration = Duration::from_secs(30);
+
+/// Awaits one WebDriver command, failing with `what` if the app does not
+/// answer within [`COMMAND_LIMIT`].
+pub async fn answer<T>(what: &str, command: impl Future<Output = T>) -> T {
+    tokio::time::timeout(COMMAND_LIMIT, command)
+        .await
+        .unwrap_or_else(|_| {
+            panic!("{what}: the app did not answer within {COMMAND_LIMIT:?} (page busy?)")
+        })
+}
+
 /// What the app process gets in its environment (through tauri-driver and
 /// WebKitWebDriver, which pass theirs on).
 pub struct AppEnv {
@@ -176,7 +191,12 @@ impl App {
         let deadline = Instant::now() + timeout;
         let mut last = String::from("nothing yet");
         loop {
-            match probe().await {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let Ok(probed) = tokio::time::timeout(left.max(Duration::from_secs(1)), probe()).await
+            else {
+                panic!("waited {timeout:?} for {what}: the app stopped answering (page busy?)");
+            };
+            match probed {
                 Ok(Some(value)) => return value,
                 Ok(None) => {}
                 Err(e) => last = e,
@@ -216,9 +236,8 @@ impl App {
     }
 
     pub async fn click(&self, id: &str) {
-        self.testid(id)
-            .await
-            .click()
+        let target = self.testid(id).await;
+        answer(&format!("clicking [data-testid={id}]"), target.click())
             .await
             .unwrap_or_else(|e| panic!("clicking [data-testid={id}]: {e}"));
     }
@@ -226,14 +245,15 @@ impl App {
     /// Replaces the text of an input, as a person typing it.
     pub async fn fill(&self, id: &str, text: &str) {
         let input = self.testid(id).await;
-        input
-            .clear()
+        answer(&format!("clearing [data-testid={id}]"), input.clear())
             .await
             .unwrap_or_else(|e| panic!("clearing [data-testid={id}]: {e}"));
-        input
-            .send_keys(text)
-            .await
-            .unwrap_or_else(|e| panic!("typing into [data-testid={id}]: {e}"));
+        answer(
+            &format!("typing into [data-testid={id}]"),
+            input.send_keys(text),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("typing into [data-testid={id}]: {e}"));
     }
 
     /// Waits until the element's visible text contains `expected`; returns it.
@@ -291,11 +311,13 @@ impl App {
             el.dispatchEvent(new Event("change", { bubbles: true }));
             return el.value;
         "#;
-        let now = self
-            .client()
-            .execute(script, vec![testid(id).into(), value.into()])
-            .await
-            .unwrap_or_else(|e| panic!("setting [data-testid={id}] to {value:?}: {e}"));
+        let now = answer(
+            &format!("setting [data-testid={id}]"),
+            self.client()
+                .execute(script, vec![testid(id).into(), value.into()]),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("setting [data-testid={id}] to {value:?}: {e}"));
         assert_eq!(now, value, "[data-testid={id}] did not take {value:?}");
     }
 
@@ -370,11 +392,17 @@ impl App {
     }
 
     pub async fn screenshot(&self) -> Result<Vec<u8>, String> {
-        self.client().screenshot().await.map_err(|e| e.to_string())
+        tokio::time::timeout(COMMAND_LIMIT, self.client().screenshot())
+            .await
+            .map_err(|_| "no answer".to_owned())?
+            .map_err(|e| e.to_string())
     }
 
     pub async fn source(&self) -> Result<String, String> {
-        self.client().source().await.map_err(|e| e.to_string())
+        tokio::time::timeout(COMMAND_LIMIT, self.client().source())
+            .await
+            .map_err(|_| "no answer".to_owned())?
+            .map_err(|e| e.to_string())
     }
 }
 

@@ -24,6 +24,7 @@ use server::SyncServer;
 use session_bus::SessionBus;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use tempfile::TempDir;
 
 /// One scenario at a time: each has a window, a server and WebKit processes,
@@ -231,9 +232,19 @@ impl Desktop {
 pub async fn scenario(name: &str, backend: Backend, body: impl AsyncFnOnce(&mut Desktop)) {
     let _turn = ONE_AT_A_TIME.lock().await;
     let mut desktop = Desktop::start(name);
+    // A bound on the whole scenario, so that nothing can hang a test run.
+    let limit = match backend {
+        Backend::GeneratedClinic => Duration::from_secs(60 * 60),
+        _ => Duration::from_secs(5 * 60),
+    };
     let outcome = AssertUnwindSafe(async {
-        desktop.serve(backend).await;
-        body(&mut desktop).await;
+        let run = async {
+            desktop.serve(backend).await;
+            body(&mut desktop).await;
+        };
+        if tokio::time::timeout(limit, run).await.is_err() {
+            panic!("scenario {name} did not finish within {limit:?}");
+        }
     })
     .catch_unwind()
     .await;
