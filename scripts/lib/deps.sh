@@ -101,18 +101,17 @@ ensure_node() {
   info "node $(node --version), npm $(npm --version 2>/dev/null)"
 }
 
-# tauri-driver into ~/.cargo/bin (kept across runs and clones), only when that
-# exact version is not there yet. Its own build folder, so installing it never
-# touches the project's target directory.
+# tauri-driver into cargo's bin folder (kept across runs and clones), only when
+# that exact version is not there yet. Built without the project's
+# CARGO_TARGET_DIR, so cargo uses a temporary folder it deletes afterwards.
 ensure_tauri_driver() {
-  local bin="$HOME/.cargo/bin/tauri-driver"
+  local bin="${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver"
   if [[ -x "$bin" ]] && cargo install --list | grep -qx "tauri-driver v$TAURI_DRIVER_VERSION:"; then
     info "tauri-driver $TAURI_DRIVER_VERSION: ok"
     return 0
   fi
   info "installing tauri-driver $TAURI_DRIVER_VERSION (cargo install, about a minute)"
-  CARGO_TARGET_DIR="$HOME/.cache/clinic-desk/tauri-driver-build" \
-    cargo install tauri-driver --version "=$TAURI_DRIVER_VERSION" --locked
+  env -u CARGO_TARGET_DIR cargo install tauri-driver --version "=$TAURI_DRIVER_VERSION" --locked
 }
 
 # npm ci in ui/, only when node_modules is missing or older than the lock file.
