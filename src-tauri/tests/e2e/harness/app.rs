@@ -376,19 +376,23 @@ impl App {
         .await
     }
 
-    /// Closes the result messages (toasts) on screen, as a person would.
+    /// Closes the result messages (toasts) on screen with their close
+    /// buttons, so that a screenshot shows the screen under them.
     pub async fn dismiss_toasts(&self) {
-        let closers = self
-            .client()
-            .find_all(Locator::Css(&format!("{} button", testid("toasts"))))
-            .await
-            .unwrap_or_default();
-        for close in closers {
-            // One may have timed out meanwhile: nothing left to close then.
-            let _ = close.click().await;
-        }
-        self.wait_gone(&format!("{} button", testid("toasts")))
-            .await;
+        let client = self.client();
+        self.poll("the toasts to close", WAIT, || async move {
+            let left = client
+                .execute(
+                    r#"const open = document.querySelectorAll('[data-testid="toasts"] button');
+                       open.forEach((close) => close.click());
+                       return open.length;"#,
+                    vec![],
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok((left == 0).then_some(()))
+        })
+        .await;
     }
 
     pub async fn screenshot(&self) -> Result<Vec<u8>, String> {
