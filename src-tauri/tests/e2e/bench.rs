@@ -9,6 +9,10 @@
 //! cargo test -p clinic-desk --test e2e -- --ignored --nocapture ui_benchmarks
 //! ```
 //!
+//! That measures the debug app the tests build; for a release build:
+//! `cargo build --release -p clinic-desk` and add
+//! `CLINIC_E2E_APP=$CARGO_TARGET_DIR/release/clinic-desk`.
+//!
 //! Prints every sample; docs/BENCHMARKS.md records a run.
 
 use crate::harness::app::{App, testid};
@@ -150,6 +154,10 @@ async fn ui_benchmarks() {
     scenario("ui-benchmarks", Backend::GeneratedClinic, async |desk| {
         let admin = desk.generated_admin.clone().expect("generated admin");
         let server = desk.link().url();
+        println!(
+            "app binary: {}",
+            std::env::var("CLINIC_E2E_APP").unwrap_or_else(|_| env!("CARGO_BIN_EXE_clinic-desk").into())
+        );
         println!("load before sign-in: {}", load());
         // The generated admin's password is the demo one (sync-server/src/generate.rs).
         // A desk that has not pulled yet has no agenda to show: wait for the

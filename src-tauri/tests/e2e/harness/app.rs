@@ -44,12 +44,18 @@ pub struct AppEnv {
     pub binary: PathBuf,
 }
 
-/// Hard-links (or copies) the app binary cargo built into `dir` and returns
-/// the pinned path. The target folder is shared with other checkouts whose
-/// builds replace `debug/clinic-desk`; cargo writes a new file rather than
-/// rewriting the old one, so the link keeps this build for the whole scenario.
+/// Hard-links (or copies) the app binary into `dir` and returns the pinned
+/// path: the one cargo built with these tests, or `CLINIC_E2E_APP` (e.g. a
+/// release build, for the benchmarks). The target folder is shared with other
+/// checkouts whose builds replace `debug/clinic-desk`; cargo writes a new file
+/// rather than rewriting the old one, so the link keeps this build for the
+/// whole scenario.
 pub fn pin_app_binary(dir: &Path) -> PathBuf {
-    let built = Path::new(env!("CARGO_BIN_EXE_clinic-desk"));
+    let built = std::env::var_os("CLINIC_E2E_APP").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_clinic-desk")),
+        PathBuf::from,
+    );
+    let built = built.as_path();
     let pinned = dir.join("clinic-desk");
     if std::fs::hard_link(built, &pinned).is_err() {
         std::fs::copy(built, &pinned)
@@ -377,22 +383,24 @@ impl App {
     }
 
     /// Closes the result messages (toasts) on screen with their close
-    /// buttons, so that a screenshot shows the screen under them.
+    /// buttons, until none has come for half a second (some arrive a moment
+    /// after the action that caused them), so a screenshot shows the screen.
     pub async fn dismiss_toasts(&self) {
-        let client = self.client();
-        self.poll("the toasts to close", WAIT, || async move {
-            let left = client
-                .execute(
-                    r#"const open = document.querySelectorAll('[data-testid="toasts"] button');
-                       open.forEach((close) => close.click());
-                       return open.length;"#,
-                    vec![],
-                )
+        const CLOSE_ALL: &str = r#"const open = document.querySelectorAll('[data-testid="toasts"] button');
+            open.forEach((close) => close.click());
+            return open.length;"#;
+        let deadline = Instant::now() + WAIT;
+        let mut quiet_since = Instant::now();
+        while quiet_since.elapsed() < Duration::from_millis(500) {
+            let closed = answer("closing toasts", self.client().execute(CLOSE_ALL, vec![]))
                 .await
-                .map_err(|e| e.to_string())?;
-            Ok((left == 0).then_some(()))
-        })
-        .await;
+                .unwrap_or_else(|e| panic!("closing toasts: {e}"));
+            if closed != 0 {
+                quiet_since = Instant::now();
+            }
+            assert!(Instant::now() < deadline, "toasts kept coming for {WAIT:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     pub async fn screenshot(&self) -> Result<Vec<u8>, String> {
