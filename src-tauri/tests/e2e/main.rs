@@ -19,7 +19,7 @@ use harness::{Backend, scenario};
 use steps::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_window_opens_with_the_apps_name_and_version() {
+async fn the_window_opens_with_the_apps_name_and_the_shell_gives_its_version() {
     scenario("window", Backend::None, async |desk| {
         let app = desk.launch().await;
         app.wait_text("h1", "Clinic Desk").await;

@@ -28,9 +28,9 @@ use std::time::Duration;
 use tempfile::TempDir;
 
 /// One scenario at a time: each has a window, a server and WebKit processes,
-/// and the machine has two cores.
-/// (tokio's: each test has its own runtime, and the turn is held across awaits;
-/// a failed scenario releases it like a passing one.)
+/// and the machine has two cores. A tokio mutex, as the turn is held across
+/// awaits (each test has its own runtime) and a failed scenario must hand it
+/// on like a passing one (no poisoning).
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// `<target>/e2e-artifacts`: beside the `debug/` folder holding the app binary.
