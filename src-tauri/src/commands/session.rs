@@ -139,7 +139,7 @@ pub struct SignInRequest {
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum SignInOutcome {
     SignedIn {
-        session: Session,
+        session: Box<Session>,
     },
     /// The account works at several clinics: ask which, then sign in again
     /// with `clinicId`. No session was kept.
@@ -256,7 +256,7 @@ pub async fn sign_in(
     state.set_token_warning(signed.token_warning);
     state.open_profile(signed.profile.clone()).await?;
     Ok(SignInOutcome::SignedIn {
-        session: session_of(&state, &signed.profile).await?,
+        session: Box::new(session_of(&state, &signed.profile).await?),
     })
 }
 
