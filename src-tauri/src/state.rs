@@ -10,7 +10,9 @@ use crate::error::{CommandError, CommandResult};
 use crate::events::Publisher;
 use crate::notifications::Notifier;
 use crate::settings::SettingsFile;
-use clinic_client::{Desk, EngineConfig, EngineHandle, Profile, Sessions, SyncEngine, SyncStatus};
+use clinic_client::{
+    Desk, EngineConfig, EngineHandle, Profile, Sessions, SyncEngine, SyncState, SyncStatus,
+};
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 use tauri::async_runtime::JoinHandle;
@@ -198,6 +200,38 @@ impl AppState {
         open.tasks
             .extend(self.notifier.watch(&open, self.settings.clone()));
         open
+    }
+
+    /// Waits until the open desk holds the clinic's settings (a first sync's
+    /// first page), the sync stops trying for now, or `within` passes.
+    pub async fn first_sync(&self, within: std::time::Duration) {
+        let Ok((desk, status)) = self
+            .with_open(|open| (open.desk.clone(), open.status()))
+            .await
+        else {
+            return;
+        };
+        let mut status = status;
+        let mut revision = desk.subscribe();
+        let waited = tokio::time::timeout(within, async {
+            loop {
+                if desk.clinic().ok().flatten().is_some() {
+                    return;
+                }
+                let state = status.borrow_and_update().state;
+                if !matches!(state, SyncState::Starting | SyncState::Syncing) {
+                    return;
+                }
+                tokio::select! {
+                    changed = revision.changed() => if changed.is_err() { return },
+                    changed = status.changed() => if changed.is_err() { return },
+                }
+            }
+        })
+        .await;
+        if waited.is_err() {
+            tracing::info!("first sync still running after {within:?}; the UI follows deskChanged");
+        }
     }
 
     /// Refreshes the account's list of clinics from the server, when it
