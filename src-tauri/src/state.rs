@@ -1,8 +1,9 @@
 //! What the app holds while it runs: the sessions of its data directory, the
 //! open desk of the signed-in clinic and its running sync engine.
 //!
-//! Commands read a clone of the open desk (cheap: an `Arc`) and never hold
-//! the lock across a store call, so a long sync never blocks the screens.
+//! Commands take a clone of the open desk (cheap: an `Arc`) and let go of
+//! the lock before they touch the store, so screens never queue behind one
+//! another; only opening and closing a desk hold it.
 
 use crate::clinics::KnownClinics;
 use crate::commands::app::AppInfo;
@@ -25,7 +26,7 @@ pub struct OpenDesk {
     /// Absent when the session token cannot be read (sign in again); the
     /// desk still works locally.
     engine: Option<EngineHandle>,
-    /// Status while there is no engine.
+    /// The status while there is no engine: signed out, counts as at open.
     idle_status: watch::Sender<SyncStatus>,
     /// Forward status and changes to the UI, and plan notifications.
     tasks: Vec<JoinHandle<()>>,
