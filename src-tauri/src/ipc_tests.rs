@@ -260,7 +260,11 @@ fn a_refused_booking_lands_in_the_inbox_and_is_rebooked_at_another_time() {
     assert_eq!(inbox.as_array().map(Vec::len), Some(1));
     assert_eq!(inbox[0]["code"], "slot_taken");
     assert_eq!(inbox[0]["action"], "book_appointment");
-    assert_eq!(inbox[0]["canPickAnotherSlot"], true);
+    assert_eq!(
+        inbox[0]["requestedSlot"],
+        json!({"doctorId": clinic.garcia.id, "roomId": clinic.room.id,
+               "start": "2026-03-23T10:00", "end": "2026-03-23T10:30", "minutes": 30})
+    );
 
     let after = app.call(
         "resolve_conflict",
