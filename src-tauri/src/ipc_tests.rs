@@ -86,12 +86,16 @@ fn windows_without_the_capability_may_not_call_app_info() {
     );
 }
 
-/// Every command in the generated bindings is declared in build.rs and
-/// granted to the main window: none is refused by the ACL (they may still
-/// fail for want of arguments or of a signed-in desk).
+/// Every command in the generated bindings is declared in build.rs (so the
+/// ACL checks it: a window without the capability is refused) and granted
+/// to the main window (not refused there; it may still fail for want of
+/// arguments or of a signed-in desk).
 #[test]
-fn every_command_in_the_bindings_is_granted() {
+fn every_command_in_the_bindings_is_declared_and_granted() {
     let app = TestApp::new();
+    let other = WebviewWindowBuilder::new(&app.app, "other", WebviewUrl::default())
+        .build()
+        .expect("second window opens");
     let bindings = crate::bindings::generate().expect("bindings");
     let names: Vec<&str> = bindings
         .split("__TAURI_INVOKE<")
@@ -107,6 +111,12 @@ fn every_command_in_the_bindings_is_granted() {
                 "{name} is not granted: {refusal}"
             );
         }
+        let outside = invoke(&other, name, json!({}))
+            .expect_err(&format!("{name} is not declared in build.rs"));
+        assert!(
+            outside.to_string().contains("not allowed"),
+            "{name} is not ACL-checked: {outside}"
+        );
     }
 }
 
@@ -260,7 +270,11 @@ fn a_refused_booking_lands_in_the_inbox_and_is_rebooked_at_another_time() {
     assert_eq!(inbox.as_array().map(Vec::len), Some(1));
     assert_eq!(inbox[0]["code"], "slot_taken");
     assert_eq!(inbox[0]["action"], "book_appointment");
-    assert_eq!(inbox[0]["canPickAnotherSlot"], true);
+    assert_eq!(
+        inbox[0]["requestedSlot"],
+        json!({"doctorId": clinic.garcia.id, "roomId": clinic.room.id,
+               "start": "2026-03-23T10:00", "end": "2026-03-23T10:30", "minutes": 30})
+    );
 
     let after = app.call(
         "resolve_conflict",
@@ -538,9 +552,17 @@ fn a_check_in_is_refused(desk: &clinic_client::Desk) {
     .expect("answer recorded");
 }
 
+/// Notices in English whatever the machine's locale.
+fn in_english(app: &TestApp) -> Value {
+    let mut settings = app.call("settings", json!({}));
+    settings["language"] = json!("en");
+    app.call("update_settings", json!({"settings": settings}))
+}
+
 #[test]
 fn a_doctor_is_reminded_of_the_next_appointment_and_told_of_a_new_conflict() {
     let app = TestApp::new();
+    in_english(&app);
     let clinic = Clinic::new();
     let desk = doctor_desk_with_an_appointment_soon(&clinic);
     app.open(
@@ -577,9 +599,9 @@ fn a_doctor_is_reminded_of_the_next_appointment_and_told_of_a_new_conflict() {
 }
 
 #[test]
-fn reminders_switched_off_are_not_sent_while_conflicts_still_are() {
+fn reminders_switched_off_wait_until_switched_on_while_conflicts_still_come() {
     let app = TestApp::new();
-    let mut settings = app.call("settings", json!({}));
+    let mut settings = in_english(&app);
     settings["notifications"]["nextAppointment"] = json!(false);
     app.call("update_settings", json!({"settings": settings}));
     let clinic = Clinic::new();
@@ -594,7 +616,20 @@ fn reminders_switched_off_are_not_sent_while_conflicts_still_are() {
     wait_for("the conflict notice", || {
         !app.notices.0.lock().expect("lock").is_empty()
     });
-    let notices = app.notices.0.lock().expect("lock");
-    assert_eq!(notices.len(), 1, "{notices:?}");
-    assert_eq!(notices[0].summary, "A change was refused by the server");
+    {
+        let notices = app.notices.0.lock().expect("lock");
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert_eq!(notices[0].summary, "A change was refused by the server");
+    }
+
+    // Switched back on, the due reminder comes at once, not at the next tick.
+    settings["notifications"]["nextAppointment"] = json!(true);
+    app.call("update_settings", json!({"settings": settings}));
+    wait_for("the reminder", || {
+        app.notices.0.lock().expect("lock").len() == 2
+    });
+    assert_eq!(
+        app.notices.0.lock().expect("lock")[1].summary,
+        "Next appointment at 09:05"
+    );
 }
