@@ -70,6 +70,10 @@ fn builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
                     error.message
                 );
             }
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                handle.state::<AppState>().refresh_clinics().await;
+            });
             Ok(())
         })
 }

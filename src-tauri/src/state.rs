@@ -200,6 +200,26 @@ impl AppState {
         open
     }
 
+    /// Refreshes the account's list of clinics from the server, when it
+    /// answers (a clinic may have been added since the sign-in).
+    pub async fn refresh_clinics(&self) {
+        let Ok((_, profile)) = self.desk().await else {
+            return;
+        };
+        let answer = match self.sessions.api(&profile) {
+            Ok(api) => api.me().await.map_err(clinic_client::Error::from),
+            Err(error) => Err(error),
+        };
+        match answer {
+            Ok(me) => {
+                if let Err(error) = self.clinics.set(&me.memberships) {
+                    tracing::warn!("cannot keep the list of clinics: {error}");
+                }
+            }
+            Err(error) => tracing::debug!(code = error.code(), "clinic list not refreshed"),
+        }
+    }
+
     /// Closes the open desk (stops syncing); returns its profile.
     pub async fn close(&self) -> Option<Profile> {
         let open = self.open.lock().await.take()?;

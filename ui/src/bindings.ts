@@ -97,6 +97,27 @@ export const events = {
 };
 
 /* Types */
+/**
+ *  What the signed-in member may do at this clinic, from clinic-core's one
+ *  permission table: the UI hides what the desk and the server would refuse.
+ */
+export type Abilities = {
+	/**  Book, move and cancel any appointment. */
+	bookAppointments: boolean,
+	/**  Check in, mark no-show, complete (a doctor: their own appointments). */
+	progressAppointments: boolean,
+	/**  Register, edit and archive patients. */
+	editPatients: boolean,
+	readNotes: boolean,
+	/**  Doctors, their hours and time off. */
+	manageDoctors: boolean,
+	manageRooms: boolean,
+	/**  Staff and invitations. */
+	manageStaff: boolean,
+	/**  The clinic's name, time zone and locale. */
+	manageClinic: boolean,
+};
+
 export type AddTimeOffRequest = {
 	doctorId: string,
 	/**  Clinic wall clock, `YYYY-MM-DDTHH:MM`. */
@@ -438,6 +459,7 @@ export type Session = {
 	userId: string,
 	userName: string,
 	role: Role,
+	can: Abilities,
 	clinicId: string,
 	clinicName: string,
 	/**  The clinic's IANA zone; absent until the first sync brought it. */

@@ -63,6 +63,44 @@ impl From<&MembershipView> for Membership {
     }
 }
 
+/// What the signed-in member may do at this clinic, from clinic-core's one
+/// permission table: the UI hides what the desk and the server would refuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Abilities {
+    /// Book, move and cancel any appointment.
+    pub book_appointments: bool,
+    /// Check in, mark no-show, complete (a doctor: their own appointments).
+    pub progress_appointments: bool,
+    /// Register, edit and archive patients.
+    pub edit_patients: bool,
+    pub read_notes: bool,
+    /// Doctors, their hours and time off.
+    pub manage_doctors: bool,
+    pub manage_rooms: bool,
+    /// Staff and invitations.
+    pub manage_staff: bool,
+    /// The clinic's name, time zone and locale.
+    pub manage_clinic: bool,
+}
+
+impl From<clinic_core::Role> for Abilities {
+    fn from(role: clinic_core::Role) -> Self {
+        use clinic_core::Permission as P;
+        Abilities {
+            book_appointments: role.can(P::AppointmentsWrite),
+            progress_appointments: role.can(P::AppointmentsWrite)
+                || role.can(P::AppointmentsProgressOwn),
+            edit_patients: role.can(P::PatientsWrite),
+            read_notes: role.can(P::ClinicalNotesRead),
+            manage_doctors: role.can(P::DoctorsManage),
+            manage_rooms: role.can(P::RoomsManage),
+            manage_staff: role.can(P::StaffManage),
+            manage_clinic: role.can(P::ClinicManage),
+        }
+    }
+}
+
 /// Who is signed in, at which clinic.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -72,6 +110,7 @@ pub struct Session {
     pub user_id: Uuid,
     pub user_name: String,
     pub role: Role,
+    pub can: Abilities,
     pub clinic_id: Uuid,
     pub clinic_name: String,
     /// The clinic's IANA zone; absent until the first sync brought it.
@@ -100,7 +139,7 @@ pub struct SignInRequest {
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum SignInOutcome {
     SignedIn {
-        session: Session,
+        session: Box<Session>,
     },
     /// The account works at several clinics: ask which, then sign in again
     /// with `clinicId`. No session was kept.
@@ -157,6 +196,7 @@ async fn session_of(state: &AppState, profile: &Profile) -> CommandResult<Sessio
         user_id: profile.user_id,
         user_name: profile.user_name.clone(),
         role: profile.role.into(),
+        can: profile.role.into(),
         clinic_id: profile.clinic_id,
         clinic_name: profile.clinic_name.clone(),
         time_zone,
@@ -190,6 +230,9 @@ pub async fn sign_in(
     if request.password.is_empty() {
         return Err(CommandError::invalid("password", "Enter your password."));
     }
+    if let Err(error) = clinic_client::api::parse_server_url(&request.server) {
+        return Err(CommandError::invalid("server", error.to_string()));
+    }
     let login = Login {
         server: request.server,
         email: request.email,
@@ -213,7 +256,7 @@ pub async fn sign_in(
     state.set_token_warning(signed.token_warning);
     state.open_profile(signed.profile.clone()).await?;
     Ok(SignInOutcome::SignedIn {
-        session: session_of(&state, &signed.profile).await?,
+        session: Box::new(session_of(&state, &signed.profile).await?),
     })
 }
 
@@ -222,24 +265,8 @@ pub async fn sign_in(
 #[tauri::command]
 #[specta::specta]
 pub async fn switch_clinic(state: State<'_, AppState>, clinic_id: Uuid) -> CommandResult<Session> {
-    let (_, current) = state.desk().await?;
-    let mut memberships = state.clinics.get();
-    // Refresh the list when the server answers: a new clinic may have been added.
-    if let Ok(me) = async {
-        state
-            .sessions
-            .api(&current)?
-            .me()
-            .await
-            .map_err(clinic_client::Error::from)
-    }
-    .await
-    {
-        memberships = me.memberships;
-        if let Err(error) = state.clinics.set(&memberships) {
-            tracing::warn!("cannot keep the list of clinics: {error}");
-        }
-    }
+    state.refresh_clinics().await;
+    let memberships = state.clinics.get();
     let profile = state.sessions.switch_clinic(&memberships, clinic_id)?;
     state.open_profile(profile.clone()).await?;
     session_of(&state, &profile).await
@@ -253,7 +280,11 @@ pub async fn sign_out(
     state: State<'_, AppState>,
     request: SignOutRequest,
 ) -> CommandResult<SignedOut> {
-    let profile = state.close().await;
+    // The open desk's profile; else the saved one (its desk failed to open).
+    let profile = match state.close().await {
+        Some(profile) => Some(profile),
+        None => state.sessions.current()?,
+    };
     let revoked = state.sessions.logout().await?;
     if let Err(error) = state.clinics.forget() {
         tracing::warn!("cannot forget the list of clinics: {error}");

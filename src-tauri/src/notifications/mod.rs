@@ -64,8 +64,17 @@ impl Notifier {
         let notifier = self.clone();
         let desk = open.desk.clone();
         let is_doctor = open.profile.role == clinic_core::Role::Doctor;
+        // What is in the inbox as the desk opens is not news; learnt now,
+        // before anything can change, so a conflict arriving at once is.
+        let seen_conflicts = desk
+            .conflicts()
+            .ok()
+            .map(|inbox| inbox.iter().map(|c| c.id).collect());
         let task = tauri::async_runtime::spawn(async move {
-            let mut watcher = Watcher::default();
+            let mut watcher = Watcher {
+                reminded: HashSet::new(),
+                seen_conflicts,
+            };
             let mut revision = desk.subscribe();
             loop {
                 let wanted = settings.get().notifications;
@@ -85,7 +94,6 @@ impl Notifier {
 }
 
 /// What one desk's watcher remembers between looks.
-#[derive(Default)]
 struct Watcher {
     reminded: HashSet<Uuid>,
     seen_conflicts: Option<HashSet<Uuid>>,
