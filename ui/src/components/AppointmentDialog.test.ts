@@ -79,3 +79,24 @@ describe("appointment dialog", () => {
     expect(screen.queryByTestId("appointment-complete")).toBeNull();
   });
 });
+
+describe("dialog focus", () => {
+  it("starts on the first field and gives focus back to what opened it", async () => {
+    const opener = document.createElement("button");
+    document.body.append(opener);
+    opener.focus();
+    const desk = new FakeBackend();
+    const { unmount } = renderWith(AppointmentDialog, desk, {
+      appointment: appointment(),
+      session: SESSION,
+      onclose: vi.fn(),
+      onedit: vi.fn(),
+    });
+
+    await fireEvent.click(screen.getByTestId("appointment-cancel"));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId("cancel-reason")));
+    unmount();
+    expect(document.activeElement).toBe(opener);
+    opener.remove();
+  });
+});
