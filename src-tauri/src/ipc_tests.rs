@@ -538,9 +538,17 @@ fn a_check_in_is_refused(desk: &clinic_client::Desk) {
     .expect("answer recorded");
 }
 
+/// Notices in English whatever the machine's locale.
+fn in_english(app: &TestApp) -> Value {
+    let mut settings = app.call("settings", json!({}));
+    settings["language"] = json!("en");
+    app.call("update_settings", json!({"settings": settings}))
+}
+
 #[test]
 fn a_doctor_is_reminded_of_the_next_appointment_and_told_of_a_new_conflict() {
     let app = TestApp::new();
+    in_english(&app);
     let clinic = Clinic::new();
     let desk = doctor_desk_with_an_appointment_soon(&clinic);
     app.open(
@@ -577,9 +585,9 @@ fn a_doctor_is_reminded_of_the_next_appointment_and_told_of_a_new_conflict() {
 }
 
 #[test]
-fn reminders_switched_off_are_not_sent_while_conflicts_still_are() {
+fn reminders_switched_off_wait_until_switched_on_while_conflicts_still_come() {
     let app = TestApp::new();
-    let mut settings = app.call("settings", json!({}));
+    let mut settings = in_english(&app);
     settings["notifications"]["nextAppointment"] = json!(false);
     app.call("update_settings", json!({"settings": settings}));
     let clinic = Clinic::new();
@@ -594,7 +602,20 @@ fn reminders_switched_off_are_not_sent_while_conflicts_still_are() {
     wait_for("the conflict notice", || {
         !app.notices.0.lock().expect("lock").is_empty()
     });
-    let notices = app.notices.0.lock().expect("lock");
-    assert_eq!(notices.len(), 1, "{notices:?}");
-    assert_eq!(notices[0].summary, "A change was refused by the server");
+    {
+        let notices = app.notices.0.lock().expect("lock");
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert_eq!(notices[0].summary, "A change was refused by the server");
+    }
+
+    // Switched back on, the due reminder comes at once, not at the next tick.
+    settings["notifications"]["nextAppointment"] = json!(true);
+    app.call("update_settings", json!({"settings": settings}));
+    wait_for("the reminder", || {
+        app.notices.0.lock().expect("lock").len() == 2
+    });
+    assert_eq!(
+        app.notices.0.lock().expect("lock")[1].summary,
+        "Next appointment at 09:05"
+    );
 }

@@ -76,6 +76,8 @@ impl Settings {
 pub struct SettingsFile {
     path: PathBuf,
     current: Arc<Mutex<Option<Settings>>>,
+    /// Wakes whoever acts on the settings (the notifications) after a change.
+    saved: Arc<tokio::sync::watch::Sender<()>>,
 }
 
 impl SettingsFile {
@@ -83,7 +85,13 @@ impl SettingsFile {
         SettingsFile {
             path: data_dir.join("settings.json"),
             current: Arc::new(Mutex::new(None)),
+            saved: Arc::new(tokio::sync::watch::channel(()).0),
         }
+    }
+
+    /// Changes each time settings are saved.
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<()> {
+        self.saved.subscribe()
     }
 
     /// The saved settings; defaults when there are none or the file cannot
@@ -123,6 +131,7 @@ impl SettingsFile {
             .current
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(settings);
+        self.saved.send_replace(());
         Ok(settings)
     }
 }

@@ -5,8 +5,9 @@
 
 pub mod plan;
 pub mod sink;
+pub mod wording;
 
-use crate::settings::{NotificationSettings, SettingsFile};
+use crate::settings::{Settings, SettingsFile};
 use crate::state::OpenDesk;
 use crate::wall_clock;
 use chrono::Duration;
@@ -20,8 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tauri::async_runtime::JoinHandle;
 use uuid::Uuid;
 
-/// Without a change, look again this often (settings may have changed, and
-/// the clock moves on).
+/// Without a change, look again this often: the clock moves on.
 const IDLE_LOOK: std::time::Duration = std::time::Duration::from_secs(60);
 
 #[derive(Clone)]
@@ -76,15 +76,19 @@ impl Notifier {
                 seen_conflicts,
             };
             let mut revision = desk.subscribe();
+            let mut saved = settings.subscribe();
             loop {
-                let wanted = settings.get().notifications;
-                let next_at = watcher.look(&notifier, &desk, is_doctor, wanted).await;
+                let next_at = watcher
+                    .look(&notifier, &desk, is_doctor, settings.get())
+                    .await;
                 let now = desk.now();
                 let wait = next_at
                     .and_then(|at| (at - now).to_std().ok())
                     .map_or(IDLE_LOOK, |until| until.min(IDLE_LOOK));
                 tokio::select! {
                     changed = revision.changed() => if changed.is_err() { break },
+                    // A new lead time or a switch turned on applies at once.
+                    _ = saved.changed() => {}
                     () = tokio::time::sleep(wait) => {}
                 }
             }
@@ -106,14 +110,16 @@ impl Watcher {
         notifier: &Notifier,
         desk: &Desk,
         is_doctor: bool,
-        wanted: NotificationSettings,
+        settings: Settings,
     ) -> Option<chrono::DateTime<chrono::Utc>> {
+        let wanted = settings.notifications;
+        let lang = wording::Lang::of(settings.language);
         let mut next_at = None;
         if is_doctor && wanted.next_appointment {
             match upcoming(desk) {
                 Ok(list) => {
                     let lead = Duration::minutes(i64::from(wanted.lead_minutes));
-                    let plan = plan::reminders(desk.now(), lead, &list, &self.reminded);
+                    let plan = plan::reminders(lang, desk.now(), lead, &list, &self.reminded);
                     next_at = plan.next_at;
                     for (id, notice) in plan.due {
                         self.reminded.insert(id);
@@ -132,7 +138,7 @@ impl Watcher {
                     message: c.message.clone(),
                 })
                 .collect();
-            let news = plan::new_conflicts(self.seen_conflicts.as_ref(), &inbox);
+            let news = plan::new_conflicts(lang, self.seen_conflicts.as_ref(), &inbox);
             // Learnt even when switched off, so switching on does not replay the inbox.
             self.seen_conflicts = Some(inbox.iter().map(|c| c.id).collect());
             if wanted.conflicts {

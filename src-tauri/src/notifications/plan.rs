@@ -2,6 +2,7 @@
 //! agenda, the conflict inbox, the settings and the time, and shows what it
 //! returns.
 
+use super::wording::Lang;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -38,6 +39,7 @@ pub struct Reminders {
 /// once (the app was closed, or the appointment was booked late); one that
 /// has started is never reminded.
 pub fn reminders(
+    lang: Lang,
     now: DateTime<Utc>,
     lead: Duration,
     upcoming: &[Upcoming],
@@ -52,12 +54,11 @@ pub fn reminders(
         let at = a.starts_at - lead;
         if at <= now {
             let minutes = (a.starts_at - now).num_minutes().max(1);
-            let who = a.patient_name.as_deref().unwrap_or("a patient");
             due.push((
                 a.id,
                 Notice {
-                    summary: format!("Next appointment at {}", a.local_start),
-                    body: format!("{who}, in {minutes} min"),
+                    summary: lang.reminder_summary(&a.local_start),
+                    body: lang.reminder_body(a.patient_name.as_deref(), minutes),
                 },
             ));
         } else {
@@ -78,7 +79,7 @@ pub struct InboxItem {
 /// Conflicts not seen before. The first look at an inbox (`seen` is `None`)
 /// only learns what is there: conflicts from before the app opened were
 /// already in the inbox, not news.
-pub fn new_conflicts(seen: Option<&HashSet<Uuid>>, inbox: &[InboxItem]) -> Vec<Notice> {
+pub fn new_conflicts(lang: Lang, seen: Option<&HashSet<Uuid>>, inbox: &[InboxItem]) -> Vec<Notice> {
     let Some(seen) = seen else {
         return Vec::new();
     };
@@ -86,12 +87,12 @@ pub fn new_conflicts(seen: Option<&HashSet<Uuid>>, inbox: &[InboxItem]) -> Vec<N
     match fresh.as_slice() {
         [] => Vec::new(),
         [one] => vec![Notice {
-            summary: "A change was refused by the server".to_owned(),
+            summary: lang.one_refused().to_owned(),
             body: format!("{}: {}", one.summary, one.message),
         }],
         many => vec![Notice {
-            summary: format!("{} changes were refused by the server", many.len()),
-            body: "Open the conflict inbox to settle them.".to_owned(),
+            summary: lang.many_refused(many.len()),
+            body: lang.open_the_inbox().to_owned(),
         }],
     }
 }
@@ -124,11 +125,11 @@ mod tests {
         let list = [first.clone(), second.clone()];
         let lead = Duration::minutes(10);
 
-        let early = reminders(at(8, 45), lead, &list, &HashSet::new());
+        let early = reminders(Lang::En, at(8, 45), lead, &list, &HashSet::new());
         assert!(early.due.is_empty());
         assert_eq!(early.next_at, Some(at(8, 50)));
 
-        let due = reminders(at(8, 50), lead, &list, &HashSet::new());
+        let due = reminders(Lang::En, at(8, 50), lead, &list, &HashSet::new());
         assert_eq!(due.due.len(), 1);
         assert_eq!(due.due[0].0, first.id);
         assert_eq!(due.due[0].1.summary, "Next appointment at 11:00");
@@ -136,7 +137,7 @@ mod tests {
         assert_eq!(due.next_at, Some(at(9, 50)));
 
         let reminded = HashSet::from([first.id]);
-        let again = reminders(at(8, 55), lead, &list, &reminded);
+        let again = reminders(Lang::En, at(8, 55), lead, &list, &reminded);
         assert!(again.due.is_empty(), "never twice");
     }
 
@@ -146,7 +147,13 @@ mod tests {
         let started = appointment(8, 55);
         let lead = Duration::minutes(10);
 
-        let plan = reminders(at(9, 0), lead, &[soon.clone(), started], &HashSet::new());
+        let plan = reminders(
+            Lang::En,
+            at(9, 0),
+            lead,
+            &[soon.clone(), started],
+            &HashSet::new(),
+        );
 
         assert_eq!(plan.due.len(), 1);
         assert_eq!(plan.due[0].0, soon.id);
@@ -155,10 +162,26 @@ mod tests {
     }
 
     #[test]
+    fn spanish_reminders_and_an_unnamed_patient() {
+        let mut a = appointment(9, 0);
+        a.patient_name = None;
+        let plan = reminders(
+            Lang::Es,
+            at(8, 50),
+            Duration::minutes(10),
+            &[a],
+            &HashSet::new(),
+        );
+        assert_eq!(plan.due[0].1.summary, "Próxima cita a las 11:00");
+        assert_eq!(plan.due[0].1.body, "Un paciente, en 10 min");
+    }
+
+    #[test]
     fn cancelled_appointments_are_not_reminded() {
         let mut cancelled = appointment(9, 0);
         cancelled.live = false;
         let plan = reminders(
+            Lang::En,
             at(8, 55),
             Duration::minutes(10),
             &[cancelled],
@@ -179,18 +202,18 @@ mod tests {
     #[test]
     fn only_conflicts_that_appear_after_the_first_look_are_news() {
         let old = conflict("Book Ana at 09:00");
-        assert!(new_conflicts(None, std::slice::from_ref(&old)).is_empty());
+        assert!(new_conflicts(Lang::En, None, std::slice::from_ref(&old)).is_empty());
 
         let seen = HashSet::from([old.id]);
         let fresh = conflict("Book Luis at 10:00");
-        let news = new_conflicts(Some(&seen), &[old.clone(), fresh]);
+        let news = new_conflicts(Lang::En, Some(&seen), &[old.clone(), fresh]);
         assert_eq!(news.len(), 1);
         assert_eq!(news[0].body, "Book Luis at 10:00: the slot is taken");
 
         let two = [conflict("a"), conflict("b")];
-        let news = new_conflicts(Some(&seen), &two);
+        let news = new_conflicts(Lang::En, Some(&seen), &two);
         assert_eq!(news.len(), 1);
         assert_eq!(news[0].summary, "2 changes were refused by the server");
-        assert!(new_conflicts(Some(&seen), &[old]).is_empty());
+        assert!(new_conflicts(Lang::En, Some(&seen), &[old]).is_empty());
     }
 }
