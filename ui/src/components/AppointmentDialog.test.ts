@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { Session } from "../backend";
 import { toasts } from "../lib/toasts.svelte";
-import { appointment, FakeBackend, SESSION } from "../testing/fake-backend";
+import { appointment, FakeBackend, SESSION, sessionAs } from "../testing/fake-backend";
 import { renderWith } from "../testing/render";
 import AppointmentDialog from "./AppointmentDialog.svelte";
 
@@ -63,7 +63,7 @@ describe("appointment dialog", () => {
   });
 
   it("lets a doctor progress only their own appointments, and never move or cancel", () => {
-    const doctor = { ...SESSION, role: "doctor" as const, doctorId: "doc-1" };
+    const doctor = sessionAs("doctor", { doctorId: "doc-1" });
     open(new FakeBackend(), doctor);
 
     expect(screen.getByTestId("appointment-check-in")).toBeTruthy();
@@ -72,10 +72,31 @@ describe("appointment dialog", () => {
   });
 
   it("offers nothing to a doctor on a colleague's appointment", () => {
-    const doctor = { ...SESSION, role: "doctor" as const, doctorId: "doc-2" };
+    const doctor = sessionAs("doctor", { doctorId: "doc-2" });
     open(new FakeBackend(), doctor);
 
     expect(screen.queryByTestId("appointment-check-in")).toBeNull();
     expect(screen.queryByTestId("appointment-complete")).toBeNull();
+  });
+});
+
+describe("dialog focus", () => {
+  it("starts on the first field and gives focus back to what opened it", async () => {
+    const opener = document.createElement("button");
+    document.body.append(opener);
+    opener.focus();
+    const desk = new FakeBackend();
+    const { unmount } = renderWith(AppointmentDialog, desk, {
+      appointment: appointment(),
+      session: SESSION,
+      onclose: vi.fn(),
+      onedit: vi.fn(),
+    });
+
+    await fireEvent.click(screen.getByTestId("appointment-cancel"));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId("cancel-reason")));
+    unmount();
+    expect(document.activeElement).toBe(opener);
+    opener.remove();
   });
 });

@@ -6,7 +6,6 @@
 export const en = {
   "app.name": "Clinic Desk",
   "app.loading": "Opening Clinic Desk…",
-  "app.no_shell": "Open Clinic Desk from the desktop app: this window is not connected to it.",
 
   "nav.main": "Main",
   "nav.agenda": "Agenda",
@@ -20,16 +19,10 @@ export const en = {
   "common.close": "Close",
   "common.edit": "Edit",
   "common.remove": "Remove",
-  "common.add": "Add",
-  "common.yes": "Yes",
-  "common.no": "No",
   "common.optional": "optional",
   "common.loading": "Loading…",
-  "common.none": "None",
   "common.active": "Active",
   "common.inactive": "Inactive",
-  "common.saved": "Saved",
-  "common.confirm": "Confirm",
   "common.back": "Back",
   "common.needs_connection": "This needs a connection to the server. It will be possible again once the desk is online.",
 
@@ -66,7 +59,6 @@ export const en = {
   "sync.requested": "Syncing with the server…",
   "sync.status_label": "Sync status",
 
-  "agenda.title": "Agenda",
   "agenda.today": "Today",
   "agenda.previous": "Previous",
   "agenda.next": "Next",
@@ -95,8 +87,6 @@ export const en = {
   "status.cancelled": "Cancelled",
   "status.noShow": "No-show",
 
-  "appointment.title": "Appointment",
-  "appointment.patient": "Patient",
   "appointment.when": "When",
   "appointment.room": "Room",
   "appointment.no_room": "No room",
@@ -115,7 +105,6 @@ export const en = {
   "appointment.cancel_reason": "Why is it cancelled?",
   "appointment.cancel_reason_needed": "Say why the appointment is cancelled.",
   "appointment.cancel_confirm": "Cancel the appointment",
-  "appointment.cancelled_because": "Cancelled: {reason}",
   "appointment.pending_hint": "Saved on this computer; it is sent to the server at the next sync.",
 
   "booking.title": "New booking",

@@ -3,7 +3,6 @@ import type { MessageKey } from "./en";
 export const es: Record<MessageKey, string> = {
   "app.name": "Clinic Desk",
   "app.loading": "Abriendo Clinic Desk…",
-  "app.no_shell": "Abra Clinic Desk desde la aplicación de escritorio: esta ventana no está conectada a ella.",
 
   "nav.main": "Principal",
   "nav.agenda": "Agenda",
@@ -17,16 +16,10 @@ export const es: Record<MessageKey, string> = {
   "common.close": "Cerrar",
   "common.edit": "Editar",
   "common.remove": "Quitar",
-  "common.add": "Añadir",
-  "common.yes": "Sí",
-  "common.no": "No",
   "common.optional": "opcional",
   "common.loading": "Cargando…",
-  "common.none": "Ninguno",
   "common.active": "Activo",
   "common.inactive": "Inactivo",
-  "common.saved": "Guardado",
-  "common.confirm": "Confirmar",
   "common.back": "Volver",
   "common.needs_connection": "Esto necesita conexión con el servidor. Será posible de nuevo cuando el puesto esté en línea.",
 
@@ -63,7 +56,6 @@ export const es: Record<MessageKey, string> = {
   "sync.requested": "Sincronizando con el servidor…",
   "sync.status_label": "Estado de la sincronización",
 
-  "agenda.title": "Agenda",
   "agenda.today": "Hoy",
   "agenda.previous": "Anterior",
   "agenda.next": "Siguiente",
@@ -92,8 +84,6 @@ export const es: Record<MessageKey, string> = {
   "status.cancelled": "Cancelada",
   "status.noShow": "No acudió",
 
-  "appointment.title": "Cita",
-  "appointment.patient": "Paciente",
   "appointment.when": "Cuándo",
   "appointment.room": "Sala",
   "appointment.no_room": "Sin sala",
@@ -112,7 +102,6 @@ export const es: Record<MessageKey, string> = {
   "appointment.cancel_reason": "¿Por qué se cancela?",
   "appointment.cancel_reason_needed": "Indique por qué se cancela la cita.",
   "appointment.cancel_confirm": "Cancelar la cita",
-  "appointment.cancelled_because": "Cancelada: {reason}",
   "appointment.pending_hint": "Guardada en este equipo; se envía al servidor en la próxima sincronización.",
 
   "booking.title": "Nueva cita",

@@ -2,7 +2,15 @@ import { describe, expect, it } from "vitest";
 
 import type { Agenda } from "../backend";
 import { agendaDoctor, appointment, doctor } from "../testing/fake-backend";
-import { calendarEvents, gaps, hiddenWeekdays, shadingEvents, visibleHours, type MappingOptions } from "./agenda-events";
+import {
+  calendarEvents,
+  changedOptions,
+  gaps,
+  hiddenWeekdays,
+  shadingEvents,
+  visibleHours,
+  type MappingOptions,
+} from "./agenda-events";
 
 const DAY = "2026-03-30";
 const WEEK = ["2026-03-30", "2026-03-31", "2026-04-01", "2026-04-02", "2026-04-03", "2026-04-04", "2026-04-05"];
@@ -128,5 +136,22 @@ describe("hiddenWeekdays", () => {
     const saturday = appointment({ start: "2026-04-04T10:00", end: "2026-04-04T10:30" });
     expect(hiddenWeekdays({ ...base, appointments: [saturday] })).toEqual([0]);
     expect(hiddenWeekdays({ ...base, doctors: [] })).toEqual([]);
+  });
+});
+
+describe("changedOptions", () => {
+  it("hands over only what differs, lists by content", () => {
+    const events = [{ id: "a" }];
+    const current = { view: "day", hiddenDays: [0, 6], resources: [{ id: "d" }], events };
+    expect(changedOptions(current, { view: "day", hiddenDays: [0, 6], resources: [{ id: "d" }], events })).toBeNull();
+    expect(changedOptions(current, { view: "week", hiddenDays: [0], resources: [{ id: "d" }], events })).toEqual({
+      view: "week",
+      hiddenDays: [0],
+    });
+  });
+
+  it("always hands over a new list of events (they are compared by the calendar itself)", () => {
+    const current = { events: [{ id: "a" }] };
+    expect(changedOptions(current, { events: [{ id: "a" }] })).toEqual({ events: [{ id: "a" }] });
   });
 });

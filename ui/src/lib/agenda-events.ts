@@ -173,3 +173,25 @@ export function visibleHours(agenda: Agenda): { min: string; max: string } {
   const hh = (m: number) => `${String(m / 60).padStart(2, "0")}:00`;
   return { min: hh(Math.floor(first / 60) * 60), max: hh(Math.min(24 * 60, Math.ceil(last / 60) * 60)) };
 }
+
+/**
+ * The options whose value differs, by content for lists (a new array of the
+ * same resources is no change), or null when nothing does. The calendar
+ * re-renders for every option it is handed, equal or not.
+ */
+export function changedOptions<T extends object>(current: T, next: T): Partial<T> | null {
+  const changed: Partial<T> = {};
+  let any = false;
+  for (const key of Object.keys(next) as (keyof T & string)[]) {
+    const before: unknown = current[key];
+    const after = next[key];
+    const same =
+      before === after ||
+      (key !== "events" && Array.isArray(before) && Array.isArray(after) && JSON.stringify(before) === JSON.stringify(after));
+    if (!same) {
+      changed[key] = after;
+      any = true;
+    }
+  }
+  return any ? changed : null;
+}

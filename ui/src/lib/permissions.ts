@@ -1,15 +1,17 @@
-import type { Role } from "../backend";
+import type { Session } from "../backend";
 
 /**
- * What to show to whom. The server enforces docs/ROLES.md on every action;
- * this mirror only hides what a role could not do anyway.
+ * What to show to whom, from the abilities the shell reads off clinic-core's
+ * permission table (docs/ROLES.md). The server enforces them on every
+ * action; the UI only hides what would be refused.
  */
 export const can = {
-  seeAgenda: (role: Role) => role !== "worker",
-  book: (role: Role) => role === "admin" || role === "reception",
-  /** Check in, no-show, complete: the desk on any appointment, a doctor on their own. */
-  progress: (role: Role, own: boolean) => role === "admin" || role === "reception" || (role === "doctor" && own),
-  seePatients: (role: Role) => role !== "worker",
-  writePatients: (role: Role) => role === "admin" || role === "reception",
-  administer: (role: Role) => role === "admin",
+  /** The agenda and the patients belong to those who book or see appointments. */
+  seeAgenda: (s: Session) => s.can.bookAppointments || s.can.progressAppointments,
+  book: (s: Session) => s.can.bookAppointments,
+  /** Check in, no-show, complete: any appointment at the desk, a doctor only their own. */
+  progress: (s: Session, doctorId: string) =>
+    s.can.progressAppointments && (s.role !== "doctor" || s.doctorId === doctorId),
+  editPatients: (s: Session) => s.can.editPatients,
+  administer: (s: Session) => s.can.manageDoctors || s.can.manageRooms || s.can.manageStaff || s.can.manageClinic,
 };

@@ -10,7 +10,7 @@ describe("toasts", () => {
 
   it("go away on their own, errors later than results", () => {
     vi.useFakeTimers();
-    notify("success", { key: "common.saved" });
+    notify("success", { key: "settings.saved" });
     notify("error", { key: "error.offline" });
 
     vi.advanceTimersByTime(4000);

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { app } from "../lib/app.svelte";
 import { stubBrowser } from "../testing/dom";
-import { appointment, FakeBackend, SESSION, TODAY } from "../testing/fake-backend";
+import { appointment, FakeBackend, SESSION, sessionAs, TODAY } from "../testing/fake-backend";
 import { renderWith } from "../testing/render";
 import Agenda from "./Agenda.svelte";
 
@@ -100,7 +100,7 @@ describe("agenda", () => {
 
   it("shows a doctor only their own agenda, with no booking", async () => {
     const fake = desk();
-    renderWith(Agenda, fake, { session: { ...SESSION, role: "doctor", doctorId: "doc-1" } });
+    renderWith(Agenda, fake, { session: sessionAs("doctor", { doctorId: "doc-1" }) });
 
     await waitFor(() => expect(screen.getAllByTestId("appointment").map((a) => a.dataset["id"])).toEqual(["synced"]));
     expect(fake.called("agenda")[0]).toEqual([{ date: TODAY, days: 1, doctorId: "doc-1" }]);

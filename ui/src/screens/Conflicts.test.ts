@@ -3,7 +3,7 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { toasts } from "../lib/toasts.svelte";
-import { appointment, FakeBackend, SESSION } from "../testing/fake-backend";
+import { appointment, FakeBackend, SESSION, sessionAs } from "../testing/fake-backend";
 import { renderWith } from "../testing/render";
 import Conflicts from "./Conflicts.svelte";
 
@@ -113,7 +113,7 @@ describe("conflict inbox", () => {
   it("offers no rebooking to a role that may not book, nor for a refused check-in", async () => {
     const desk = deskWithConflict();
     desk.conflictList.push({ ...desk.conflictList[0]!, id: "c-2", action: "check_in", canPickAnotherSlot: false });
-    renderWith(Conflicts, desk, { session: { ...SESSION, role: "doctor", doctorId: "doc-1" } });
+    renderWith(Conflicts, desk, { session: sessionAs("doctor", { doctorId: "doc-1" }) });
 
     await waitFor(() => expect(screen.getAllByTestId("conflict-item")).toHaveLength(2));
     expect(screen.queryByTestId("conflict-pick-slot")).toBeNull();

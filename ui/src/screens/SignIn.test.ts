@@ -77,6 +77,26 @@ describe("sign in", () => {
     expect(app.session).toBeNull();
   });
 
+  it("lands on the agenda whatever screen the last session left open", async () => {
+    app.screen = "settings";
+    renderWith(SignIn, new FakeBackend(), {});
+
+    await fill("https://clinic.example", "rita@clinic.example", "secret password");
+
+    await waitFor(() => expect(app.session).not.toBeNull());
+    expect(app.screen).toBe("agenda");
+  });
+
+  it("asks for a web address before trying to reach it", async () => {
+    const desk = new FakeBackend();
+    renderWith(SignIn, desk, {});
+
+    await fill("clinic server", "rita@clinic.example", "secret password");
+
+    expect(screen.getByText(/Enter the server address/)).toBeTruthy();
+    expect(desk.called("signIn")).toEqual([]);
+  });
+
   it("names the empty fields without calling the backend", async () => {
     const desk = new FakeBackend();
     renderWith(SignIn, desk, {});

@@ -5,13 +5,13 @@
  */
 import type { Status } from "../backend";
 import { addDays, weekStart } from "../lib/wall-clock";
-import { appointment, doctor, FakeBackend, SESSION, TODAY } from "./fake-backend";
+import { appointment, doctor, FakeBackend, sessionAs, TODAY } from "./fake-backend";
 
 export function demoBackend(): FakeBackend {
   const desk = new FakeBackend();
   const role = new URLSearchParams(location.search).get("role");
   if (role === "admin" || role === "doctor" || role === "worker") {
-    desk.session = { ...SESSION, role, doctorId: role === "doctor" ? "doc-1" : null };
+    desk.session = sessionAs(role, { doctorId: role === "doctor" ? "doc-1" : null });
   }
   const week = [1, 2, 3, 4, 5];
   desk.doctorList = [

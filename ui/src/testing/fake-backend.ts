@@ -4,6 +4,7 @@
  * command made to fail once with `failNext`.
  */
 import type {
+  Abilities,
   Agenda,
   AgendaDoctor,
   Appointment,
@@ -13,6 +14,7 @@ import type {
   PatientForm,
   PatientRecord,
   PatientSummary,
+  Role,
   Room,
   Session,
   Settings,
@@ -25,12 +27,43 @@ import { addDays, addMinutes, weekday, weekStart } from "../lib/wall-clock";
 
 export const TODAY = "2026-03-30";
 
+/** What each role may do, as clinic-core's permission table says (docs/ROLES.md). */
+export function abilities(role: Role): Abilities {
+  const admin = role === "admin";
+  const desk = admin || role === "reception";
+  return {
+    bookAppointments: desk,
+    progressAppointments: desk || role === "doctor",
+    editPatients: desk,
+    readNotes: role === "doctor",
+    manageDoctors: admin,
+    manageRooms: admin,
+    manageStaff: admin,
+    manageClinic: admin,
+  };
+}
+
+/** A session of another role, with that role's abilities. */
+export function sessionAs(role: Role, over: Partial<Session> = {}): Session {
+  return { ...SESSION, role, can: abilities(role), ...over };
+}
+
 export const SESSION: Session = {
   server: "https://clinic.example",
   email: "reception@clinic.example",
   userId: "user-1",
   userName: "Rita Reception",
   role: "reception",
+  can: {
+    bookAppointments: true,
+    progressAppointments: true,
+    editPatients: true,
+    readNotes: false,
+    manageDoctors: false,
+    manageRooms: false,
+    manageStaff: false,
+    manageClinic: false,
+  },
   clinicId: "clinic-1",
   clinicName: "Clínica Sol",
   timeZone: "Europe/Madrid",
