@@ -86,12 +86,16 @@ fn windows_without_the_capability_may_not_call_app_info() {
     );
 }
 
-/// Every command in the generated bindings is declared in build.rs and
-/// granted to the main window: none is refused by the ACL (they may still
-/// fail for want of arguments or of a signed-in desk).
+/// Every command in the generated bindings is declared in build.rs (so the
+/// ACL checks it: a window without the capability is refused) and granted
+/// to the main window (not refused there; it may still fail for want of
+/// arguments or of a signed-in desk).
 #[test]
-fn every_command_in_the_bindings_is_granted() {
+fn every_command_in_the_bindings_is_declared_and_granted() {
     let app = TestApp::new();
+    let other = WebviewWindowBuilder::new(&app.app, "other", WebviewUrl::default())
+        .build()
+        .expect("second window opens");
     let bindings = crate::bindings::generate().expect("bindings");
     let names: Vec<&str> = bindings
         .split("__TAURI_INVOKE<")
@@ -107,6 +111,12 @@ fn every_command_in_the_bindings_is_granted() {
                 "{name} is not granted: {refusal}"
             );
         }
+        let outside = invoke(&other, name, json!({}))
+            .expect_err(&format!("{name} is not declared in build.rs"));
+        assert!(
+            outside.to_string().contains("not allowed"),
+            "{name} is not ACL-checked: {outside}"
+        );
     }
 }
 
@@ -260,7 +270,11 @@ fn a_refused_booking_lands_in_the_inbox_and_is_rebooked_at_another_time() {
     assert_eq!(inbox.as_array().map(Vec::len), Some(1));
     assert_eq!(inbox[0]["code"], "slot_taken");
     assert_eq!(inbox[0]["action"], "book_appointment");
-    assert_eq!(inbox[0]["canPickAnotherSlot"], true);
+    assert_eq!(
+        inbox[0]["requestedSlot"],
+        json!({"doctorId": clinic.garcia.id, "roomId": clinic.room.id,
+               "start": "2026-03-23T10:00", "end": "2026-03-23T10:30", "minutes": 30})
+    );
 
     let after = app.call(
         "resolve_conflict",

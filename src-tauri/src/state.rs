@@ -1,8 +1,9 @@
 //! What the app holds while it runs: the sessions of its data directory, the
 //! open desk of the signed-in clinic and its running sync engine.
 //!
-//! Commands read a clone of the open desk (cheap: an `Arc`) and never hold
-//! the lock across a store call, so a long sync never blocks the screens.
+//! Commands take a clone of the open desk (cheap: an `Arc`) and let go of
+//! the lock before they touch the store, so screens never queue behind one
+//! another; only opening and closing a desk hold it.
 
 use crate::clinics::KnownClinics;
 use crate::commands::app::AppInfo;
@@ -10,7 +11,9 @@ use crate::error::{CommandError, CommandResult};
 use crate::events::Publisher;
 use crate::notifications::Notifier;
 use crate::settings::SettingsFile;
-use clinic_client::{Desk, EngineConfig, EngineHandle, Profile, Sessions, SyncEngine, SyncStatus};
+use clinic_client::{
+    Desk, EngineConfig, EngineHandle, Profile, Sessions, SyncEngine, SyncState, SyncStatus,
+};
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 use tauri::async_runtime::JoinHandle;
@@ -23,7 +26,7 @@ pub struct OpenDesk {
     /// Absent when the session token cannot be read (sign in again); the
     /// desk still works locally.
     engine: Option<EngineHandle>,
-    /// Status while there is no engine.
+    /// The status while there is no engine: signed out, counts as at open.
     idle_status: watch::Sender<SyncStatus>,
     /// Forward status and changes to the UI, and plan notifications.
     tasks: Vec<JoinHandle<()>>,
@@ -198,6 +201,38 @@ impl AppState {
         open.tasks
             .extend(self.notifier.watch(&open, self.settings.clone()));
         open
+    }
+
+    /// Waits until the open desk holds the clinic's settings (a first sync's
+    /// first page), the sync stops trying for now, or `within` passes.
+    pub async fn first_sync(&self, within: std::time::Duration) {
+        let Ok((desk, status)) = self
+            .with_open(|open| (open.desk.clone(), open.status()))
+            .await
+        else {
+            return;
+        };
+        let mut status = status;
+        let mut revision = desk.subscribe();
+        let waited = tokio::time::timeout(within, async {
+            loop {
+                if desk.clinic().ok().flatten().is_some() {
+                    return;
+                }
+                let state = status.borrow_and_update().state;
+                if !matches!(state, SyncState::Starting | SyncState::Syncing) {
+                    return;
+                }
+                tokio::select! {
+                    changed = revision.changed() => if changed.is_err() { return },
+                    changed = status.changed() => if changed.is_err() { return },
+                }
+            }
+        })
+        .await;
+        if waited.is_err() {
+            tracing::info!("first sync still running after {within:?}; the UI follows deskChanged");
+        }
     }
 
     /// Refreshes the account's list of clinics from the server, when it

@@ -6,6 +6,7 @@ const tauriEvents = vi.hoisted(() => ({ listen: vi.fn(), once: vi.fn(), emit: vi
 vi.mock("@tauri-apps/api/event", () => tauriEvents);
 
 import { tauriBackend } from "./backend";
+import { commands } from "./bindings";
 import { BACKEND_UNAVAILABLE, BackendError } from "./backend-error";
 
 describe("tauriBackend", () => {
@@ -47,6 +48,18 @@ describe("tauriBackend", () => {
     await expect(tauriBackend.onSyncStatus(() => {})).rejects.toMatchObject({ code: BACKEND_UNAVAILABLE });
     expect(tauri.invoke).not.toHaveBeenCalled();
     expect(tauriEvents.listen).not.toHaveBeenCalled();
+  });
+
+  it("wraps every generated command", async () => {
+    tauri.isTauri.mockReturnValue(false);
+    const names = Object.keys(commands) as (keyof typeof commands)[];
+
+    expect(names.length).toBeGreaterThan(30);
+    for (const name of names) {
+      const command = tauriBackend[name] as () => Promise<unknown>;
+      await expect(command(), name).rejects.toMatchObject({ code: BACKEND_UNAVAILABLE });
+    }
+    expect(tauri.invoke).not.toHaveBeenCalled();
   });
 
   it("hands each sync status event's payload to the listener", async () => {

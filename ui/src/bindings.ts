@@ -268,8 +268,8 @@ export type ConflictView = {
 	message: string,
 	/**  What was tried, in words, with today's names. */
 	summary: string,
-	/**  Whether `pickAnotherSlot` applies (a refused booking or move). */
-	canPickAnotherSlot: boolean,
+	/**  For a refused booking or move (then `pickAnotherSlot` applies). */
+	requestedSlot: RequestedSlot | null,
 	/**  The appointment it concerns, when it concerns one. */
 	appointmentId: string | null,
 	/**  UTC, RFC 3339, by this computer's clock. */
@@ -413,6 +413,23 @@ export type PatientSummary = {
 export type RemoveTimeOffRequest = {
 	doctorId: string,
 	timeOffId: string,
+};
+
+/**
+ *  The time a refused booking or move asked for: what "pick another slot"
+ *  starts from.
+ */
+export type RequestedSlot = {
+	/**
+	 *  Absent for a move that kept the doctor and whose appointment this
+	 *  desk no longer sees.
+	 */
+	doctorId: string | null,
+	roomId: string | null,
+	/**  Clinic wall clock, `YYYY-MM-DDTHH:MM`. */
+	start: string,
+	end: string,
+	minutes: number,
 };
 
 /**  A move: the appointment's time, doctor and room after it. */

@@ -165,6 +165,11 @@ pub struct SignedOut {
     pub local_data_wiped: bool,
 }
 
+/// How long a sign-in waits for the clinic's settings on a new desk, so the
+/// session it returns has the time zone; past it the UI follows
+/// `deskChanged` (the first page comes in well under a second on a LAN).
+const FIRST_SYNC_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 fn device_name() -> String {
     let host = std::env::var("HOSTNAME")
         .ok()
@@ -255,6 +260,7 @@ pub async fn sign_in(
     }
     state.set_token_warning(signed.token_warning);
     state.open_profile(signed.profile.clone()).await?;
+    state.first_sync(FIRST_SYNC_WAIT).await;
     Ok(SignInOutcome::SignedIn {
         session: Box::new(session_of(&state, &signed.profile).await?),
     })
@@ -269,6 +275,7 @@ pub async fn switch_clinic(state: State<'_, AppState>, clinic_id: Uuid) -> Comma
     let memberships = state.clinics.get();
     let profile = state.sessions.switch_clinic(&memberships, clinic_id)?;
     state.open_profile(profile.clone()).await?;
+    state.first_sync(FIRST_SYNC_WAIT).await;
     session_of(&state, &profile).await
 }
 

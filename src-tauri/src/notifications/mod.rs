@@ -183,3 +183,45 @@ fn upcoming(desk: &Desk) -> crate::error::CommandResult<Vec<Upcoming>> {
     }
     Ok(list)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    /// A desktop without a notification server: every notice fails.
+    #[derive(Default)]
+    struct NoServer(AtomicUsize);
+
+    impl Sink for NoServer {
+        fn show(&self, _: &Notice) -> Result<(), String> {
+            self.0.fetch_add(1, Ordering::Relaxed);
+            Err("org.freedesktop.Notifications was not provided by any .service files".into())
+        }
+    }
+
+    #[test]
+    fn without_a_notification_server_it_warns_once_and_carries_on() {
+        let sink = Arc::new(NoServer::default());
+        let notifier = Notifier::new(sink.clone());
+        let notice = Notice {
+            summary: "Next appointment at 09:05".into(),
+            body: "in 5 min".into(),
+        };
+
+        tauri::async_runtime::block_on(async {
+            notifier.deliver(notice.clone()).await;
+            assert!(
+                notifier.warned.load(Ordering::Relaxed),
+                "warned at the first failure"
+            );
+            notifier.deliver(notice).await;
+        });
+
+        assert_eq!(
+            sink.0.load(Ordering::Relaxed),
+            2,
+            "later notices are still tried"
+        );
+    }
+}
