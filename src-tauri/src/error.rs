@@ -16,6 +16,9 @@ pub struct CommandError {
     /// The input field at fault, when one is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For `rate_limited`: seconds the server asked to wait before another try.
+    #[serde(rename = "retryAfterSecs", skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u32>,
 }
 
 pub type CommandResult<T> = Result<T, CommandError>;
@@ -26,6 +29,7 @@ impl CommandError {
             code: code.to_owned(),
             message: message.into(),
             field: None,
+            retry_after_secs: None,
         }
     }
 
@@ -35,6 +39,7 @@ impl CommandError {
             code: "invalid".to_owned(),
             message: message.into(),
             field: Some(field.to_owned()),
+            retry_after_secs: None,
         }
     }
 
@@ -43,14 +48,22 @@ impl CommandError {
     }
 }
 
-impl From<clinic_client::Error> for CommandError {
-    fn from(error: clinic_client::Error) -> Self {
-        let view = error.view();
+impl From<clinic_client::ErrorView> for CommandError {
+    fn from(view: clinic_client::ErrorView) -> Self {
         CommandError {
             code: view.code,
             message: view.message,
             field: view.field,
+            retry_after_secs: view
+                .retry_after_secs
+                .map(|s| u32::try_from(s).unwrap_or(u32::MAX)),
         }
+    }
+}
+
+impl From<clinic_client::Error> for CommandError {
+    fn from(error: clinic_client::Error) -> Self {
+        error.view().into()
     }
 }
 
@@ -63,5 +76,31 @@ impl From<clinic_client::ApiError> for CommandError {
 impl From<clinic_core::Invalid> for CommandError {
     fn from(error: clinic_core::Invalid) -> Self {
         clinic_client::Error::from(error).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_throttled_error_carries_the_wait_and_others_do_not_mention_it() {
+        let throttled = CommandError::from(clinic_client::ErrorView {
+            code: "rate_limited".into(),
+            message: "too many sign-in attempts".into(),
+            field: None,
+            retry_after_secs: Some(840),
+        });
+        assert_eq!(
+            serde_json::to_value(&throttled).expect("json"),
+            serde_json::json!({"code": "rate_limited", "message": "too many sign-in attempts",
+                               "retryAfterSecs": 840})
+        );
+        let plain =
+            serde_json::to_value(CommandError::invalid("email", "not an address")).expect("json");
+        assert_eq!(
+            plain,
+            serde_json::json!({"code": "invalid", "message": "not an address", "field": "email"})
+        );
     }
 }

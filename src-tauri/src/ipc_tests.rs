@@ -275,6 +275,10 @@ fn a_refused_booking_lands_in_the_inbox_and_is_rebooked_at_another_time() {
         json!({"doctorId": clinic.garcia.id, "roomId": clinic.room.id,
                "start": "2026-03-23T10:00", "end": "2026-03-23T10:30", "minutes": 30})
     );
+    // What the UI words in its own language: who, and (a booking being new)
+    // no appointment as it stood before.
+    assert_eq!(inbox[0]["subjectName"], "Lucía Pérez Núñez");
+    assert_eq!(inbox[0]["appointmentSlot"], Value::Null);
 
     let after = app.call(
         "resolve_conflict",
@@ -550,6 +554,29 @@ fn a_check_in_is_refused(desk: &clinic_client::Desk) {
         },
     )
     .expect("answer recorded");
+}
+
+#[test]
+fn a_refused_check_in_names_the_patient_and_the_appointment_as_it_stands() {
+    let app = TestApp::new();
+    let clinic = Clinic::new();
+    let desk = doctor_desk_with_an_appointment_soon(&clinic);
+    app.open(
+        clinic.profile(Role::Doctor, "http://127.0.0.1:9"),
+        desk.clone(),
+    );
+    a_check_in_is_refused(&desk);
+
+    let inbox = app.call("conflicts", json!({}));
+    assert_eq!(inbox[0]["action"], "check_in");
+    assert_eq!(inbox[0]["code"], "stale");
+    assert_eq!(inbox[0]["subjectName"], "Lucía Pérez Núñez");
+    assert_eq!(inbox[0]["requestedSlot"], Value::Null);
+    assert_eq!(
+        inbox[0]["appointmentSlot"],
+        json!({"doctorId": clinic.garcia.id, "roomId": null,
+               "start": "2026-03-20T09:05", "end": "2026-03-20T09:35", "minutes": 30})
+    );
 }
 
 /// Notices in English whatever the machine's locale.

@@ -244,6 +244,8 @@ export type CommandError = {
 	message: string,
 	/**  The input field at fault, when one is. */
 	field?: string | null,
+	/**  For `rate_limited`: seconds the server asked to wait before another try. */
+	retryAfterSecs?: number | null,
 };
 
 export type ConflictResolution = 
@@ -266,10 +268,24 @@ export type ConflictView = {
 	/**  The server's reason: `slot_taken`, `stale`, `outside_working_hours`, ... */
 	code: string,
 	message: string,
-	/**  What was tried, in words, with today's names. */
+	/**
+	 *  What was tried, in English words, with today's names (for logs and
+	 *  the CLI; the UI words it from the fields below in its own language).
+	 */
 	summary: string,
+	/**
+	 *  Who or what the action was about, by today's name: the patient
+	 *  (patient and appointment actions), the doctor (hours, time off) or
+	 *  the room. Absent when this desk no longer sees it.
+	 */
+	subjectName: string | null,
 	/**  For a refused booking or move (then `pickAnotherSlot` applies). */
 	requestedSlot: RequestedSlot | null,
+	/**
+	 *  For an action on an existing appointment (move, cancel, check in,
+	 *  ...): that appointment as this desk sees it now.
+	 */
+	appointmentSlot: RequestedSlot | null,
 	/**  The appointment it concerns, when it concerns one. */
 	appointmentId: string | null,
 	/**  UTC, RFC 3339, by this computer's clock. */

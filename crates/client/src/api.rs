@@ -16,7 +16,7 @@ use clinic_core::sync::{Poke, PullPage, PullQuery, PushRequest, PushResponse};
 use clinic_core::{ErrorBody, ErrorCode};
 use eventsource_stream::Eventsource;
 use futures_util::{Stream, StreamExt};
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue};
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue, RETRY_AFTER};
 use reqwest::{Method, RequestBuilder, Response, StatusCode, Url};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -33,6 +33,12 @@ pub enum ApiError {
     /// The server answered with an error.
     #[error("{}", .body.message)]
     Server { status: u16, body: ErrorBody },
+    /// Too many attempts (429): the server says how long to wait, when it does.
+    #[error("{}", .body.message)]
+    Throttled {
+        body: ErrorBody,
+        retry_after: Option<Duration>,
+    },
     /// The server answered something this desk does not understand.
     #[error("unexpected answer from the server: {0}")]
     Protocol(String),
@@ -44,7 +50,7 @@ impl ApiError {
     pub fn code(&self) -> &str {
         match self {
             ApiError::Offline(_) => "offline",
-            ApiError::Server { body, .. } => body.code.as_str(),
+            ApiError::Server { body, .. } | ApiError::Throttled { body, .. } => body.code.as_str(),
             ApiError::Protocol(_) => "protocol",
         }
     }
@@ -57,8 +63,18 @@ impl ApiError {
     pub fn is_transient(&self) -> bool {
         match self {
             ApiError::Offline(_) => true,
-            ApiError::Server { status, .. } => *status >= 500 || *status == 429,
+            ApiError::Server { status, .. } => *status >= 500,
+            ApiError::Throttled { .. } => true,
             ApiError::Protocol(_) => false,
+        }
+    }
+
+    /// How long the server asked to wait before trying again (429 with
+    /// `Retry-After`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ApiError::Throttled { retry_after, .. } => *retry_after,
+            _ => None,
         }
     }
 
@@ -227,23 +243,27 @@ impl ApiClient {
 
     async fn error_of(resp: Response) -> ApiError {
         let status = resp.status();
+        let retry_after = resp
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()));
         let text = match resp.text().await {
             Ok(t) => t,
             Err(e) => return e.into(),
         };
-        match serde_json::from_str::<ErrorBody>(&text) {
-            Ok(body) => ApiError::Server {
+        let body = serde_json::from_str::<ErrorBody>(&text).unwrap_or_else(|_| ErrorBody {
+            code: fallback_code(status),
+            message: format!("the server answered {status} without an explanation"),
+            field: None,
+        });
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            ApiError::Throttled { body, retry_after }
+        } else {
+            ApiError::Server {
                 status: status.as_u16(),
                 body,
-            },
-            Err(_) => ApiError::Server {
-                status: status.as_u16(),
-                body: ErrorBody {
-                    code: fallback_code(status),
-                    message: format!("the server answered {status} without an explanation"),
-                    field: None,
-                },
-            },
+            }
         }
     }
 
@@ -473,6 +493,17 @@ impl ApiClient {
     }
 }
 
+/// `Retry-After` is either seconds or an HTTP date (RFC 9110 §10.2.3); a
+/// date already past means "now".
+fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
 fn fallback_code(status: StatusCode) -> ErrorCode {
     match status.as_u16() {
         401 => ErrorCode::Unauthenticated,
@@ -514,6 +545,24 @@ mod tests {
             "https://x.example/api/v1/me"
         );
         assert_eq!(api.server(), "https://x.example/api");
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").expect("date");
+        assert_eq!(
+            parse_retry_after(" 120 ", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:51:37 GMT", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
     }
 
     #[test]

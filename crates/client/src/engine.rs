@@ -30,7 +30,9 @@ pub struct EngineConfig {
     /// Sync this often even without a poke.
     pub interval: Duration,
     pub pull_limit: u32,
-    /// First and longest wait between attempts while failing.
+    /// First and longest wait between attempts while failing. The cap is
+    /// low because it is also how long a desk may stay "offline" after the
+    /// server is back; a refused connection costs the server nothing.
     pub backoff_min: Duration,
     pub backoff_max: Duration,
     /// Listen to the server's pokes (SSE) to pull at once.
@@ -46,7 +48,7 @@ impl Default for EngineConfig {
             interval: Duration::from_secs(30),
             pull_limit: DEFAULT_PULL_LIMIT,
             backoff_min: Duration::from_secs(1),
-            backoff_max: Duration::from_secs(60),
+            backoff_max: Duration::from_secs(5),
             live: true,
             watch_store: None,
         }
@@ -414,7 +416,9 @@ impl SyncEngine {
 
 /// Keeps the live event stream open, reconnecting with backoff, and pokes
 /// the engine when the server has something newer than the desk's cursor
-/// (and on every reconnect, which may follow missed pokes).
+/// (and on every reconnect, which may follow missed pokes). A stream that
+/// breaks pokes it too: the server may be gone, and a sync finds out at
+/// once instead of at the next interval.
 async fn listen(
     engine: SyncEngine,
     poked: Arc<Notify>,
@@ -454,6 +458,7 @@ async fn listen(
                     }
                 }
                 status.send_modify(|s| s.live = false);
+                poked.notify_one();
             }
             Err(e) => tracing::debug!(code = e.code(), "event stream not available: {e}"),
         }

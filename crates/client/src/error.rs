@@ -56,6 +56,9 @@ pub struct ErrorView {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For `rate_limited`: how many seconds the server asked to wait.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
 }
 
 impl Error {
@@ -99,13 +102,23 @@ impl Error {
     pub fn view(&self) -> ErrorView {
         let field = match self {
             Error::Refused(body) => body.field.clone(),
-            Error::Api(ApiError::Server { body, .. }) => body.field.clone(),
+            Error::Api(ApiError::Server { body, .. } | ApiError::Throttled { body, .. }) => {
+                body.field.clone()
+            }
+            _ => None,
+        };
+        let retry_after_secs = match self {
+            // Rounded up: "try again in 0 minutes" would be a lie.
+            Error::Api(e) => e
+                .retry_after()
+                .map(|d| d.as_secs() + u64::from(d.subsec_nanos() > 0)),
             _ => None,
         };
         ErrorView {
             code: self.code().to_owned(),
             message: self.to_string(),
             field,
+            retry_after_secs,
         }
     }
 

@@ -35,10 +35,18 @@ pub struct ConflictView {
     /// The server's reason: `slot_taken`, `stale`, `outside_working_hours`, ...
     pub code: String,
     pub message: String,
-    /// What was tried, in words, with today's names.
+    /// What was tried, in English words, with today's names (for logs and
+    /// the CLI; the UI words it from the fields below in its own language).
     pub summary: String,
+    /// Who or what the action was about, by today's name: the patient
+    /// (patient and appointment actions), the doctor (hours, time off) or
+    /// the room. Absent when this desk no longer sees it.
+    pub subject_name: Option<String>,
     /// For a refused booking or move (then `pickAnotherSlot` applies).
     pub requested_slot: Option<RequestedSlot>,
+    /// For an action on an existing appointment (move, cancel, check in,
+    /// ...): that appointment as this desk sees it now.
+    pub appointment_slot: Option<RequestedSlot>,
     /// The appointment it concerns, when it concerns one.
     pub appointment_id: Option<Uuid>,
     /// UTC, RFC 3339, by this computer's clock.
@@ -63,7 +71,29 @@ fn slot(
 }
 
 fn view(desk: &Desk, zone: Tz, c: &Conflict) -> CommandResult<ConflictView> {
-    let (requested_slot, appointment_id) = match &c.mutation {
+    let patient_name = |id: Uuid| -> CommandResult<Option<String>> {
+        Ok(desk.patient(id)?.map(|r| r.patient.full_name))
+    };
+    let doctor_name = |id: Uuid| -> CommandResult<Option<String>> {
+        Ok(desk
+            .doctors(true)?
+            .into_iter()
+            .find(|d| d.id == id)
+            .map(|d| d.full_name))
+    };
+    // The appointment an action names, as this desk has it now.
+    let current = match &c.mutation {
+        Mutation::RescheduleAppointment { appointment_id, .. }
+        | Mutation::CancelAppointment { appointment_id, .. }
+        | Mutation::CheckIn { appointment_id }
+        | Mutation::MarkNoShow { appointment_id }
+        | Mutation::CompleteAppointment { appointment_id } => desk.appointment(*appointment_id)?,
+        _ => None,
+    };
+    let appointment_slot = current
+        .as_ref()
+        .map(|a| slot(zone, a.starts_at, a.ends_at, Some(a.doctor_id), a.room_id));
+    let (requested_slot, appointment_id, subject_name) = match &c.mutation {
         Mutation::BookAppointment {
             appointment_id,
             booking,
@@ -76,17 +106,17 @@ fn view(desk: &Desk, zone: Tz, c: &Conflict) -> CommandResult<ConflictView> {
                 booking.room_id,
             )),
             Some(*appointment_id),
+            patient_name(booking.patient_id)?,
         ),
         Mutation::RescheduleAppointment {
             appointment_id,
             change,
         } => {
             // A move that kept its doctor or room names the appointment's current one.
-            let current = desk.appointment(*appointment_id)?;
             let doctor_id = change.doctor_id.or(current.as_ref().map(|a| a.doctor_id));
             let room_id = match change.room_id {
                 Some(room) => room,
-                None => current.and_then(|a| a.room_id),
+                None => current.as_ref().and_then(|a| a.room_id),
             };
             (
                 Some(slot(
@@ -97,13 +127,35 @@ fn view(desk: &Desk, zone: Tz, c: &Conflict) -> CommandResult<ConflictView> {
                     room_id,
                 )),
                 Some(*appointment_id),
+                current.as_ref().and_then(|a| a.patient_name.clone()),
             )
         }
         Mutation::CancelAppointment { appointment_id, .. }
         | Mutation::CheckIn { appointment_id }
         | Mutation::MarkNoShow { appointment_id }
-        | Mutation::CompleteAppointment { appointment_id } => (None, Some(*appointment_id)),
-        _ => (None, None),
+        | Mutation::CompleteAppointment { appointment_id } => (
+            None,
+            Some(*appointment_id),
+            current.as_ref().and_then(|a| a.patient_name.clone()),
+        ),
+        Mutation::RegisterPatient { patient, .. } => {
+            (None, None, Some(patient.full_name.trim().to_owned()))
+        }
+        Mutation::UpdatePatient { patient_id, .. } | Mutation::ArchivePatient { patient_id } => {
+            (None, None, patient_name(*patient_id)?)
+        }
+        Mutation::SetWorkingHours { doctor_id, .. }
+        | Mutation::AddTimeOff { doctor_id, .. }
+        | Mutation::RemoveTimeOff { doctor_id, .. } => (None, None, doctor_name(*doctor_id)?),
+        Mutation::CreateRoom { room, .. } => (None, None, Some(room.name.trim().to_owned())),
+        Mutation::UpdateRoom { room_id, .. } => (
+            None,
+            None,
+            desk.rooms(true)?
+                .into_iter()
+                .find(|r| r.id == *room_id)
+                .map(|r| r.name),
+        ),
     };
     Ok(ConflictView {
         id: c.id,
@@ -111,7 +163,9 @@ fn view(desk: &Desk, zone: Tz, c: &Conflict) -> CommandResult<ConflictView> {
         code: c.code.clone(),
         message: c.message.clone(),
         summary: c.summary.clone(),
+        subject_name,
         requested_slot,
+        appointment_slot,
         appointment_id,
         queued_at: c.queued_at.to_rfc3339(),
         rejected_at: c.rejected_at.to_rfc3339(),

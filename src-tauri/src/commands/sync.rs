@@ -62,11 +62,7 @@ impl From<&SyncStatus> for SyncStatusView {
             last_sync_at: status.last_sync_at.map(|t| t.to_rfc3339()),
             pending: small(status.pending),
             conflicts: small(status.conflicts),
-            last_error: status.last_error.clone().map(|e| CommandError {
-                code: e.code,
-                message: e.message,
-                field: e.field,
-            }),
+            last_error: status.last_error.clone().map(CommandError::from),
             live: status.live,
         }
     }

@@ -435,6 +435,55 @@ async fn the_engine_backs_off_while_offline_and_catches_up_when_the_server_retur
 }
 
 #[tokio::test]
+async fn a_desk_shows_offline_within_seconds_of_the_server_dying_and_online_soon_after_it_returns()
+{
+    let w = World::new();
+    let stub = Stub::start(server_for(
+        &w,
+        &[("ana@clinic.example", w.reception_user, Role::Reception)],
+    ));
+    let (desk, api) = signed_in(&stub, &w, "ana@clinic.example", Role::Reception).await;
+    // The app's own timings, but for the interval: a periodic sync must not
+    // be what notices.
+    let config = EngineConfig {
+        interval: Duration::from_secs(600),
+        ..EngineConfig::default()
+    };
+    let handle = SyncEngine::new(desk, api, config).spawn();
+    let mut status = handle.status();
+    wait_for(&mut status, "online and live", |s| {
+        s.state == SyncState::Online && s.live
+    })
+    .await;
+
+    let addr = stub.addr;
+    let server = stub.stop();
+    let died = std::time::Instant::now();
+    wait_for(&mut status, "offline", |s| s.state == SyncState::Offline).await;
+    let to_offline = died.elapsed();
+    assert!(
+        to_offline < Duration::from_secs(2),
+        "offline shown {to_offline:?} after the server died"
+    );
+
+    // Let the backoff grow past its first steps, as in a real outage.
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let _stub = Stub::start_on(addr, server);
+    let back = std::time::Instant::now();
+    wait_for(&mut status, "online again", |s| {
+        s.state == SyncState::Online
+    })
+    .await;
+    let to_online = back.elapsed();
+    assert!(
+        to_online <= Duration::from_secs(6),
+        "online shown {to_online:?} after the server returned"
+    );
+    eprintln!("status flips: offline after {to_offline:?}, online after {to_online:?}");
+    handle.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_revoked_session_stops_the_engine_as_signed_out_and_keeps_the_outbox() {
     let w = World::new();
     let stub = Stub::start(server_for(
@@ -518,6 +567,38 @@ async fn a_mutation_the_server_refuses_outright_goes_to_the_inbox_and_does_not_b
         .collect();
     assert!(on_server.contains(&first.row_id) && on_server.contains(&second.row_id));
     assert!(desk.outbox().expect("outbox").is_empty());
+}
+
+#[tokio::test]
+async fn a_throttled_sign_in_says_how_long_to_wait() {
+    let w = World::new();
+    let server = server_for(
+        &w,
+        &[("ana@clinic.example", w.reception_user, Role::Reception)],
+    );
+    server.lock().expect("lock").throttle_logins = Some(840);
+    let stub = Stub::start(server);
+    let dir = tempfile::tempdir().expect("dir");
+    let sessions = Sessions::with_vault(
+        dir.path(),
+        TokenVault::with_store(Box::new(NoKeyring), dir.path()),
+    );
+    let err = sessions
+        .login(Login {
+            server: stub.url(),
+            email: "ana@clinic.example".into(),
+            password: SecretString::from(PASSWORD),
+            device_name: "Front desk".into(),
+            clinic_id: None,
+            new_device: false,
+        })
+        .await
+        .expect_err("throttled");
+    let view = err.view();
+    assert_eq!(view.code, "rate_limited");
+    assert_eq!(view.retry_after_secs, Some(840));
+    assert!(matches!(&err, clinic_client::Error::Api(a) if a.is_transient()));
+    assert!(sessions.current().expect("read").is_none());
 }
 
 /// A keyring that is not there, as on a headless box without D-Bus.

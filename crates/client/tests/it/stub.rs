@@ -55,6 +55,9 @@ pub struct Server {
     /// Refuse whole push bodies holding this kind of mutation (one the
     /// server does not know), as a 422.
     pub refuse_bodies_with: Option<&'static str>,
+    /// Answer sign-ins with 429 and this `Retry-After` (seconds), as the
+    /// server does after too many failed attempts.
+    pub throttle_logins: Option<u64>,
     pokes: Option<broadcast::Sender<i64>>,
 }
 
@@ -343,6 +346,16 @@ fn session(app: &App, headers: &HeaderMap) -> Option<(Uuid, Uuid)> {
 async fn login(State(app): State<App>, axum::Json(req): axum::Json<LoginRequest>) -> Response {
     let mut s = app.server.lock().expect("lock");
     s.logins.push(req.clone());
+    if let Some(secs) = s.throttle_logins {
+        let mut r = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited,
+            "too many sign-in attempts",
+        );
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        return r;
+    }
     let account = s
         .accounts
         .iter()
