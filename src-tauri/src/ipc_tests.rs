@@ -2,6 +2,7 @@
 //! runtime, with the real generated context (so the capability file and
 //! the ACL are part of every test), on in-memory desks without a server.
 
+use crate::commands::agenda::MAX_SHOWN_DOCTORS;
 use crate::events::Signal;
 use crate::fixture::{Clinic, TestApp, madrid};
 use clinic_core::sync::{
@@ -127,7 +128,7 @@ fn signed_out_the_session_is_null_and_desk_commands_say_so() {
     assert_eq!(app.call("session_state", json!({})), Value::Null);
     let refusal = app.refuse(
         "agenda",
-        json!({"request": {"date": "2026-03-23", "days": 1, "doctorId": null}}),
+        json!({"request": {"date": "2026-03-23", "days": 1, "doctorIds": []}}),
     );
     assert_eq!(refusal["code"], "not_signed_in");
     assert!(refusal["message"].as_str().is_some_and(|m| !m.is_empty()));
@@ -183,7 +184,7 @@ fn a_booking_shows_in_the_agenda_on_the_clinic_clock_pending_sync() {
     let booked = app.call("book_appointment", booking(&clinic, "2026-03-23T10:00"));
     let agenda = app.call(
         "agenda",
-        json!({"request": {"date": "2026-03-23", "days": 7, "doctorId": null}}),
+        json!({"request": {"date": "2026-03-23", "days": 7, "doctorIds": [clinic.garcia.id]}}),
     );
 
     assert_eq!(booked["start"], "2026-03-23T10:00");
@@ -215,17 +216,53 @@ fn a_booking_shows_in_the_agenda_on_the_clinic_clock_pending_sync() {
 }
 
 #[test]
+fn the_agenda_shows_only_the_doctors_asked_for_and_lists_the_whole_roster() {
+    let (app, clinic) = reception();
+    let booked = app.call("book_appointment", booking(&clinic, "2026-03-23T10:00"));
+
+    let none = app.call(
+        "agenda",
+        json!({"request": {"date": "2026-03-23", "days": 1, "doctorIds": []}}),
+    );
+    let garcia = app.call(
+        "agenda",
+        json!({"request": {"date": "2026-03-23", "days": 1, "doctorIds": [clinic.garcia.id]}}),
+    );
+    let too_many: Vec<uuid::Uuid> = (0..=MAX_SHOWN_DOCTORS)
+        .map(|_| uuid::Uuid::now_v7())
+        .collect();
+    let refused = app.refuse(
+        "agenda",
+        json!({"request": {"date": "2026-03-23", "days": 7, "doctorIds": too_many}}),
+    );
+
+    assert_eq!(none["doctors"], json!([]));
+    assert_eq!(none["appointments"], json!([]));
+    assert_eq!(
+        none["roster"],
+        json!([{"id": clinic.garcia.id, "fullName": "Dra. Elena García",
+                "specialties": clinic.garcia.specialties}])
+    );
+    assert_eq!(none["days"], json!(["2026-03-23"]));
+    assert_eq!(garcia["appointments"], json!([booked]));
+    assert_eq!(
+        (refused["code"].as_str(), refused["field"].as_str()),
+        (Some("invalid"), Some("doctorIds"))
+    );
+}
+
+#[test]
 fn bad_input_is_refused_with_its_field_and_nothing_is_queued() {
     let (app, clinic) = reception();
 
     let skipped = app.refuse("book_appointment", booking(&clinic, "2026-03-29T02:30"));
     let bad_days = app.refuse(
         "agenda",
-        json!({"request": {"date": "2026-03-23", "days": 3, "doctorId": null}}),
+        json!({"request": {"date": "2026-03-23", "days": 3, "doctorIds": []}}),
     );
     let bad_date = app.refuse(
         "agenda",
-        json!({"request": {"date": "23/03/2026", "days": 1, "doctorId": null}}),
+        json!({"request": {"date": "23/03/2026", "days": 1, "doctorIds": []}}),
     );
     let closed = app.refuse("book_appointment", booking(&clinic, "2026-03-23T16:00"));
 
@@ -291,7 +328,7 @@ fn a_refused_booking_lands_in_the_inbox_and_is_rebooked_at_another_time() {
     assert_eq!(after, json!([]));
     let agenda = app.call(
         "agenda",
-        json!({"request": {"date": "2026-03-23", "days": 1, "doctorId": clinic.garcia.id}}),
+        json!({"request": {"date": "2026-03-23", "days": 1, "doctorIds": [clinic.garcia.id]}}),
     );
     let live: Vec<&Value> = agenda["appointments"]
         .as_array()
@@ -459,7 +496,7 @@ fn switching_clinic_opens_the_other_clinics_desk_with_the_same_session() {
     );
     let not_synced = app.refuse(
         "agenda",
-        json!({"request": {"date": "2026-03-23", "days": 1, "doctorId": null}}),
+        json!({"request": {"date": "2026-03-23", "days": 1, "doctorIds": []}}),
     );
     assert_eq!(not_synced["code"], "not_synced");
 }

@@ -132,6 +132,9 @@ export type Agenda = {
 	today: string,
 	/**  The days shown, `YYYY-MM-DD`, in order. */
 	days: string[],
+	/**  Every active doctor this desk sees, by name: what the UI pages through. */
+	roster: RosterDoctor[],
+	/**  The doctors asked for, in roster order, with their days. */
 	doctors: AgendaDoctor[],
 	/**  Rooms in use. */
 	rooms: Room[],
@@ -155,8 +158,13 @@ export type AgendaRequest = {
 	date: string,
 	/**  1: that day; 7: the Monday-to-Sunday week holding it. */
 	days: number,
-	/**  One doctor, or all (a doctor always sees only their own agenda). */
-	doctorId: string | null,
+	/**
+	 *  The doctors whose columns are shown, at most 25 (`MAX_SHOWN_DOCTORS`)
+	 *  (a doctor always sees only their own agenda). The UI shows a page of
+	 *  doctors at a time: a whole clinic's week would be a payload and a
+	 *  grid no one can read. Empty: none, only the roster.
+	 */
+	doctorIds: string[],
 };
 
 /**  What the UI shows in its header and about box. */
@@ -472,6 +480,13 @@ export type Room = {
 	name: string,
 	/**  Archived rooms are kept for history, not bookable. */
 	active: boolean,
+};
+
+/**  A doctor of the clinic as the agenda's pickers list them. */
+export type RosterDoctor = {
+	id: string,
+	fullName: string,
+	specialties: string[],
 };
 
 export type SearchPatientsRequest = {

@@ -5,13 +5,14 @@
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 use crate::wall_clock;
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use chrono_tz::Tz;
 use clinic_client::{AgendaEntry, DayAgenda, Desk};
 use clinic_core::api::doctors::DoctorView;
 use clinic_core::api::rooms::RoomView;
 use clinic_core::schedule::AppointmentStatus;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use tauri::State;
 use uuid::Uuid;
 
@@ -141,8 +142,23 @@ pub struct AgendaRequest {
     pub date: String,
     /// 1: that day; 7: the Monday-to-Sunday week holding it.
     pub days: u8,
-    /// One doctor, or all (a doctor always sees only their own agenda).
-    pub doctor_id: Option<Uuid>,
+    /// The doctors whose columns are shown, at most 25 (`MAX_SHOWN_DOCTORS`)
+    /// (a doctor always sees only their own agenda). The UI shows a page of
+    /// doctors at a time: a whole clinic's week would be a payload and a
+    /// grid no one can read. Empty: none, only the roster.
+    pub doctor_ids: Vec<Uuid>,
+}
+
+/// The most doctors one agenda request may show side by side.
+pub const MAX_SHOWN_DOCTORS: usize = 25;
+
+/// A doctor of the clinic as the agenda's pickers list them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RosterDoctor {
+    pub id: Uuid,
+    pub full_name: String,
+    pub specialties: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -153,6 +169,9 @@ pub struct Agenda {
     pub today: String,
     /// The days shown, `YYYY-MM-DD`, in order.
     pub days: Vec<String>,
+    /// Every active doctor this desk sees, by name: what the UI pages through.
+    pub roster: Vec<RosterDoctor>,
+    /// The doctors asked for, in roster order, with their days.
     pub doctors: Vec<AgendaDoctor>,
     /// Rooms in use.
     pub rooms: Vec<Room>,
@@ -209,52 +228,75 @@ pub fn read(
 ) -> CommandResult<Agenda> {
     let date: NaiveDate = wall_clock::parse_date("date", &request.date)?;
     let zone = wall_clock::clinic_zone(desk)?;
-    let doctor_id = match role {
+    if request.doctor_ids.len() > MAX_SHOWN_DOCTORS {
+        return Err(CommandError::invalid(
+            "doctorIds",
+            format!("the agenda shows at most {MAX_SHOWN_DOCTORS} doctors at a time"),
+        ));
+    }
+    if !matches!(request.days, 1 | 7) {
+        return Err(CommandError::invalid(
+            "days",
+            format!("the agenda shows 1 or 7 days, not {}", request.days),
+        ));
+    }
+    let mine = match role {
         // The store holds only a doctor's own agenda; show their column alone.
-        clinic_core::Role::Doctor => desk.my_doctor()?.map(|d| d.id).or(request.doctor_id),
-        _ => request.doctor_id,
+        clinic_core::Role::Doctor => desk.my_doctor()?.map(|d| d.id),
+        _ => None,
     };
-    let days = match request.days {
-        1 => vec![desk.day_agenda(date, doctor_id)?],
-        7 => desk.week_agenda(date, doctor_id)?.days,
-        other => {
-            return Err(CommandError::invalid(
-                "days",
-                format!("the agenda shows 1 or 7 days, not {other}"),
-            ));
-        }
-    };
-    let doctors: Vec<DoctorView> = desk
+    let roster: Vec<DoctorView> = desk
         .doctors(false)?
         .into_iter()
-        .filter(|d| doctor_id.is_none_or(|id| d.id == id))
+        .filter(|d| mine.is_none_or(|id| d.id == id))
         .collect();
-    let doctors = doctors
+    let shown: Vec<&DoctorView> = roster
         .iter()
-        .map(|d| {
-            Ok(AgendaDoctor {
-                id: d.id,
-                full_name: d.full_name.clone(),
-                specialties: d.specialties.clone(),
-                days: doctor_day(desk, d, &days, zone)?,
-            })
-        })
-        .collect::<CommandResult<Vec<_>>>()?;
+        .filter(|d| mine.is_some() || request.doctor_ids.contains(&d.id))
+        .collect();
+    // One indexed read per doctor shown (appointments by doctor and start):
+    // a page of doctors costs what it shows, not what the clinic holds.
+    let mut doctors = Vec::with_capacity(shown.len());
     let mut appointments: Vec<Appointment> = Vec::new();
-    for day in &days {
-        for entry in &day.appointments {
+    let mut listed = HashSet::new();
+    for doctor in shown {
+        let days = match request.days {
+            1 => vec![desk.day_agenda(date, Some(doctor.id))?],
+            _ => desk.week_agenda(date, Some(doctor.id))?.days,
+        };
+        for entry in days.iter().flat_map(|day| &day.appointments) {
             // An appointment across midnight shows on both days; list it once.
-            if !appointments.iter().any(|a| a.id == entry.id) {
+            if listed.insert(entry.id) {
                 appointments.push(Appointment::from_entry(entry, zone));
             }
         }
+        doctors.push(AgendaDoctor {
+            id: doctor.id,
+            full_name: doctor.full_name.clone(),
+            specialties: doctor.specialties.clone(),
+            days: doctor_day(desk, doctor, &days, zone)?,
+        });
     }
+    appointments.sort_by(|a, b| a.starts_at.cmp(&b.starts_at).then(a.id.cmp(&b.id)));
+    let first = match request.days {
+        1 => date,
+        _ => date - Days::new(u64::from(date.weekday().num_days_from_monday())),
+    };
     Ok(Agenda {
         time_zone: zone.name().to_owned(),
         today: desk.today()?.format("%Y-%m-%d").to_string(),
-        days: days
+        days: first
+            .iter_days()
+            .take(usize::from(request.days))
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .collect(),
+        roster: roster
             .iter()
-            .map(|d| d.date.format("%Y-%m-%d").to_string())
+            .map(|d| RosterDoctor {
+                id: d.id,
+                full_name: d.full_name.clone(),
+                specialties: d.specialties.clone(),
+            })
             .collect(),
         doctors,
         rooms: desk.rooms(false)?.iter().map(Room::from).collect(),
@@ -267,5 +309,11 @@ pub fn read(
 #[specta::specta]
 pub async fn agenda(state: State<'_, AppState>, request: AgendaRequest) -> CommandResult<Agenda> {
     let (desk, profile) = state.desk().await?;
-    read(&desk, profile.role, &request)
+    // SQLite reads block: on the blocking pool, not an async worker the
+    // IPC and the sync engine share.
+    tauri::async_runtime::spawn_blocking(move || read(&desk, profile.role, &request))
+        .await
+        .map_err(|error| {
+            CommandError::new("internal", format!("the agenda read stopped: {error}"))
+        })?
 }

@@ -187,11 +187,17 @@ pub async fn search_patients(
         ));
     }
     let (desk, _) = state.desk().await?;
-    let hits = desk.search_patients(
-        &request.query,
-        request.include_archived,
-        request.limit as usize,
-    )?;
+    // SQLite reads block: on the blocking pool, not an async worker the IPC
+    // and the sync engine share.
+    let hits = tauri::async_runtime::spawn_blocking(move || {
+        desk.search_patients(
+            &request.query,
+            request.include_archived,
+            request.limit as usize,
+        )
+    })
+    .await
+    .map_err(|error| CommandError::new("internal", format!("the search stopped: {error}")))??;
     Ok(hits.iter().map(PatientSummary::from).collect())
 }
 
