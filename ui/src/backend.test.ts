@@ -25,7 +25,7 @@ describe("tauriBackend", () => {
 
   it("sends a command's arguments under their camelCase names", async () => {
     tauri.invoke.mockResolvedValue({ timeZone: "Europe/Madrid" });
-    const request = { date: "2026-03-30", days: 7, doctorId: null };
+    const request = { date: "2026-03-30", days: 7, doctorIds: ["doc-1"] };
 
     await tauriBackend.agenda(request);
 

@@ -78,6 +78,13 @@ export const en = {
   "agenda.time_off": "Time off",
   "agenda.shortcuts": "Keyboard shortcuts",
   "agenda.no_doctors": "No doctors yet. An admin adds them under Admin → Doctors.",
+  "agenda.specialty": "Specialty",
+  "agenda.all_specialties": "All specialties",
+  "agenda.doctor_pages": "Doctors shown",
+  "agenda.previous_doctors": "Previous doctors",
+  "agenda.next_doctors": "Next doctors",
+  "agenda.doctors_range": "Doctors {first}–{last} of {total}",
+  "agenda.first_sync": "Downloading the clinic's data… Today's agenda appears as soon as it is here.",
   "agenda.moved": "Appointment moved to {when}",
   "agenda.move_failed": "The appointment could not be moved",
 

@@ -75,6 +75,13 @@ export const es: Record<MessageKey, string> = {
   "agenda.time_off": "Ausencia",
   "agenda.shortcuts": "Atajos de teclado",
   "agenda.no_doctors": "Aún no hay médicos. La administración los añade en Administración → Médicos.",
+  "agenda.specialty": "Especialidad",
+  "agenda.all_specialties": "Todas las especialidades",
+  "agenda.doctor_pages": "Médicos mostrados",
+  "agenda.previous_doctors": "Médicos anteriores",
+  "agenda.next_doctors": "Médicos siguientes",
+  "agenda.doctors_range": "Médicos {first}–{last} de {total}",
+  "agenda.first_sync": "Descargando los datos de la clínica… La agenda de hoy aparecerá en cuanto llegue.",
   "agenda.moved": "Cita movida a {when}",
   "agenda.move_failed": "No se pudo mover la cita",
 

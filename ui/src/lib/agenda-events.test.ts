@@ -29,6 +29,7 @@ function agenda(over: Partial<Agenda> = {}): Agenda {
     timeZone: "Europe/Madrid",
     today: DAY,
     days: [DAY],
+    roster: [{ id: elena.id, fullName: elena.fullName, specialties: elena.specialties }],
     doctors: [agendaDoctor(elena, [DAY])],
     rooms: [],
     appointments: [],

@@ -27,6 +27,7 @@ function day(over: Partial<Agenda> = {}, timeOff: { start: string; end: string }
     timeZone: "Europe/Madrid",
     today: DAY,
     days: [DAY],
+    roster: [{ id: elena.id, fullName: elena.fullName, specialties: elena.specialties }],
     doctors: [agendaDoctor(elena, [DAY])],
     rooms: [],
     appointments: [],

@@ -135,7 +135,7 @@ export async function suggestSlots(
   const from = (d: string) => (dayOf(now) === d ? now : wallMs(`${d}T00:00`) < wallMs(now) ? null : `${d}T00:00`);
   const start = from(day);
   if (start) {
-    const agenda = await desk.agenda({ date: day, days: 1, doctorId });
+    const agenda = await desk.agenda({ date: day, days: 1, doctorIds: [doctorId] });
     const all = freeSlots(agenda, doctorId, start, minutes, Number.MAX_SAFE_INTEGER);
     const target = wanted && dayOf(wanted) === day ? wallMs(wanted) : wallMs(start);
     const nearest = [...all]
@@ -148,7 +148,7 @@ export async function suggestSlots(
   }
   // Weeks come Monday to Sunday: read the day's week, then the next ones.
   for (let week = 0; week <= LOOK_AHEAD_WEEKS; week++) {
-    const agenda = await desk.agenda({ date: addDays(day, 7 * week), days: 7, doctorId });
+    const agenda = await desk.agenda({ date: addDays(day, 7 * week), days: 7, doctorIds: [doctorId] });
     for (const d of agenda.days) {
       const after = d > day ? from(d) : null;
       if (!after) {

@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { app } from "../lib/app.svelte";
 import { stubBrowser } from "../testing/dom";
-import { appointment, FakeBackend, SESSION, sessionAs, TODAY } from "../testing/fake-backend";
+import { BackendError } from "../backend-error";
+import { appointment, doctor, FakeBackend, SESSION, sessionAs, TODAY } from "../testing/fake-backend";
 import { renderWith } from "../testing/render";
 import Agenda from "./Agenda.svelte";
 
@@ -34,13 +35,15 @@ describe("agenda", () => {
     renderWith(Agenda, fake, { session: SESSION });
 
     await waitFor(() => expect(screen.getAllByTestId("appointment")).toHaveLength(2));
-    expect(fake.called("agenda")[0]).toEqual([{ date: TODAY, days: 1, doctorId: null }]);
+    // First the roster alone, then the page of doctors it holds.
+    expect(fake.called("agenda")[0]).toEqual([{ date: TODAY, days: 1, doctorIds: [] }]);
+    expect(fake.called("agenda")[1]).toEqual([{ date: TODAY, days: 1, doctorIds: ["doc-1", "doc-2"] }]);
     const queued = screen.getAllByTestId("appointment").find((a) => a.dataset["id"] === "queued");
     expect(queued?.dataset["pending"]).toBe("true");
     expect(screen.getAllByTestId("pending-marker")).toHaveLength(1);
     expect(screen.getByTestId("agenda-calendar").dataset["firstDay"]).toBe(TODAY);
-    // One read: the clinic's today was already known from its zone.
-    expect(fake.called("agenda")).toHaveLength(1);
+    // No third read: the clinic's today was already known from its zone.
+    expect(fake.called("agenda")).toHaveLength(2);
   });
 
   it("before the first sync knows no zone: asks for the computer's day, then shows the clinic's today", async () => {
@@ -58,11 +61,11 @@ describe("agenda", () => {
     await screen.findAllByTestId("appointment");
 
     await fireEvent.keyDown(window, { key: "w" });
-    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: "2026-03-30", days: 7, doctorId: null }]));
+    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: "2026-03-30", days: 7, doctorIds: ["doc-1", "doc-2"] }]));
     await fireEvent.keyDown(window, { key: "ArrowRight" });
-    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: "2026-04-06", days: 7, doctorId: null }]));
+    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: "2026-04-06", days: 7, doctorIds: ["doc-1", "doc-2"] }]));
     await fireEvent.keyDown(window, { key: "t" });
-    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: "2026-03-30", days: 7, doctorId: null }]));
+    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: "2026-03-30", days: 7, doctorIds: ["doc-1", "doc-2"] }]));
     await fireEvent.keyDown(window, { key: "d" });
     await waitFor(() => expect(screen.getByTestId("agenda-calendar").dataset["view"]).toBe("day"));
   });
@@ -74,8 +77,38 @@ describe("agenda", () => {
 
     await fireEvent.change(screen.getByTestId("agenda-doctor"), { target: { value: "doc-2" } });
 
-    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: TODAY, days: 1, doctorId: "doc-2" }]));
+    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: TODAY, days: 1, doctorIds: ["doc-2"] }]));
     await waitFor(() => expect(screen.getAllByTestId("appointment").map((a) => a.dataset["id"])).toEqual(["queued"]));
+  });
+
+  it("shows a clinic with many doctors a page of them at a time", async () => {
+    const fake = desk();
+    fake.doctorList = Array.from({ length: 20 }, (_, i) => doctor(`doc-${i + 1}`, `Dr. Bench ${i + 1}`));
+    renderWith(Agenda, fake, { session: SESSION });
+    const first = Array.from({ length: 8 }, (_, i) => `doc-${i + 1}`);
+    const second = Array.from({ length: 8 }, (_, i) => `doc-${i + 9}`);
+
+    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: TODAY, days: 1, doctorIds: first }]));
+    expect(screen.getByTestId("agenda-doctors-range").textContent).toContain("Doctors 1–8 of 20");
+    await fireEvent.click(screen.getByTestId("agenda-doctors-next"));
+
+    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: TODAY, days: 1, doctorIds: second }]));
+    await fireEvent.keyDown(window, { key: "w" });
+    await waitFor(() =>
+      expect(fake.called("agenda").at(-1)).toEqual([{ date: "2026-03-30", days: 7, doctorIds: ["doc-1", "doc-2"] }]),
+    );
+    expect(screen.getByTestId("agenda-doctors-range").textContent).toContain("Doctors 1–2 of 20");
+  });
+
+  it("says the clinic's data is downloading while the first sync runs, not that it is missing", async () => {
+    const fake = desk();
+    fake.agenda = () => Promise.reject(new BackendError("not_synced", "not yet"));
+    app.sync = { state: "syncing", lastSyncAt: null, pending: 0, conflicts: 0, lastError: null, live: true };
+    renderWith(Agenda, fake, { session: SESSION });
+
+    expect(await screen.findByTestId("agenda-first-sync")).toBeTruthy();
+    expect(screen.queryByTestId("agenda-error")).toBeNull();
+    app.sync = null;
   });
 
   it("opens the booking dialog from the button and the N key", async () => {
@@ -103,7 +136,7 @@ describe("agenda", () => {
     renderWith(Agenda, fake, { session: sessionAs("doctor", { doctorId: "doc-1" }) });
 
     await waitFor(() => expect(screen.getAllByTestId("appointment").map((a) => a.dataset["id"])).toEqual(["synced"]));
-    expect(fake.called("agenda")[0]).toEqual([{ date: TODAY, days: 1, doctorId: "doc-1" }]);
+    expect(fake.called("agenda")[0]).toEqual([{ date: TODAY, days: 1, doctorIds: ["doc-1"] }]);
     expect(screen.queryByTestId("agenda-doctor")).toBeNull();
     expect(screen.queryByTestId("agenda-new-booking")).toBeNull();
   });

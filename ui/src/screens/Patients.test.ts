@@ -29,7 +29,7 @@ describe("patients", () => {
     expect(screen.getByTestId("patient-consent").dataset["consent"]).toBe("false");
     expect(screen.getByTestId("patient-history").textContent).toContain("Completed");
     expect(screen.queryByTestId("patient-notes")).toBeNull();
-    expect(desk.called("searchPatients")).toEqual([[{ query: "luc", includeArchived: false, limit: 50 }]]);
+    expect(desk.called("searchPatients")).toEqual([[{ query: "luc", includeArchived: false, limit: 20 }]]);
   });
 
   it("says when nothing matches", async () => {

@@ -255,11 +255,13 @@ export class FakeBackend implements Backend {
       const [request] = args;
       const first = request.days === 7 ? weekStart(request.date) : request.date;
       const days = Array.from({ length: request.days }, (_, i) => addDays(first, i));
-      const doctors = this.doctorList.filter((d) => request.doctorId === null || d.id === request.doctorId);
+      const roster = this.doctorList.filter((d) => d.active);
+      const doctors = roster.filter((d) => request.doctorIds.includes(d.id));
       return {
         timeZone: SESSION.timeZone ?? "UTC",
         today: TODAY,
         days,
+        roster: roster.map(({ id, fullName, specialties }) => ({ id, fullName, specialties })),
         doctors: doctors.map((d) => agendaDoctor(d, days)),
         rooms: this.roomList,
         appointments: this.appointments.filter(
