@@ -11,6 +11,7 @@ mod notifications;
 mod settings;
 mod state;
 mod wall_clock;
+mod webview;
 mod wipe;
 
 use commands::app::AppInfo;
@@ -58,6 +59,7 @@ fn builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
         .manage(state)
         .setup(move |app| {
             ipc.mount_events(app);
+            webview::lighten(app);
             let handle = app.handle().clone();
             let state = app.state::<AppState>();
             state.attach(Arc::new(move |signal| publish(&handle, signal)));

@@ -5,13 +5,12 @@
 //! desk's first full sync take minutes):
 //!
 //! ```sh
-//! cargo build -p sync-server
-//! cargo test -p clinic-desk --test e2e -- --ignored --nocapture ui_benchmarks
+//! scripts/ui-bench.sh   # builds ui/dist, the release app, sync-server; runs this
 //! ```
 //!
-//! That measures the debug app the tests build; for a release build:
-//! `cargo build --release -p clinic-desk` and add
-//! `CLINIC_E2E_APP=$CARGO_TARGET_DIR/release/clinic-desk`.
+//! The script measures a release build of the app (what users run) through
+//! `CLINIC_E2E_APP`; `cargo test ... -- --ignored ui_benchmarks` alone
+//! measures the debug app the tests build.
 //!
 //! Prints every sample; docs/BENCHMARKS.md records a run.
 
@@ -27,9 +26,10 @@ const SEARCH_KEYS: [&str; 10] = ["A", "L", "C", "J", "M", "S", "D", "P", "H", "G
 const SEARCH_ROUNDS: usize = 3;
 /// A generated doctor (sync-server/src/generate.rs names them "Dr. Bench <n>").
 const ONE_DOCTOR: &str = "Dr. Bench 1";
-/// The agenda's doctor filter option showing everyone (English UI).
+/// The agenda's doctor filter option showing everyone, a page at a time (English UI).
 const ALL_DOCTORS: &str = "All doctors";
 const ALL_DOCTORS_WEEK_LIMIT: Duration = Duration::from_secs(60);
+const DAY_SWITCHES: usize = 10;
 
 /// In the page: clicks "next" and resolves with the milliseconds until the
 /// next week's agenda is in the DOM and a frame has been painted.
@@ -212,16 +212,22 @@ async fn ui_benchmarks() {
         println!("search keystroke to results: {} (load {})", summary(&keys), load());
         print_memory(desk, "after week switches and searches");
 
-        // All doctors side by side for a week, once, time-boxed.
+        // All doctors side by side: a page of them (ui/README.md), by day,
+        // then by week. The first week is time-boxed: before paging it hung.
         app.click("nav-agenda").await;
         wait_for_agenda(app).await;
         app.click("agenda-view-day").await;
         app.wait_attr(&testid("agenda-calendar"), "data-view", "day").await;
         app.choose("agenda-doctor", ALL_DOCTORS).await;
         wait_for_agenda(app).await;
+        let mut days = Vec::new();
+        for _ in 0..DAY_SWITCHES {
+            days.push(in_page(app, WEEK_SWITCH_JS, vec![]).await);
+        }
+        println!("day switch, all doctors (a page): {} (load {})", summary(&days), load());
         let started = Instant::now();
         let shown = tokio::time::timeout(ALL_DOCTORS_WEEK_LIMIT, async {
-            // From the page itself: a WebDriver click would wait on the
+            // From the page itself: a WebDriver click would wait on a
             // stalled page and fail the run instead of timing it.
             let _ = app
                 .client()
@@ -243,11 +249,21 @@ async fn ui_benchmarks() {
                 started.elapsed().as_secs_f64() * 1000.0,
                 load()
             ),
-            Err(_) => println!(
-                "week view, all doctors: not shown within {ALL_DOCTORS_WEEK_LIMIT:?} (load {})",
-                load()
-            ),
+            Err(_) => {
+                println!(
+                    "week view, all doctors: not shown within {ALL_DOCTORS_WEEK_LIMIT:?} (load {})",
+                    load()
+                );
+                return;
+            }
         }
+        wait_for_agenda(app).await;
+        let mut weeks = Vec::new();
+        for _ in 0..WEEK_SWITCHES {
+            weeks.push(in_page(app, WEEK_SWITCH_JS, vec![]).await);
+        }
+        println!("week switch, all doctors (a page): {} (load {})", summary(&weeks), load());
+        print_memory(desk, "after all doctors' days and weeks");
     })
     .await;
 }
