@@ -113,6 +113,9 @@ describe("booking dialog", () => {
     await fireEvent.input(screen.getByTestId("patient-field-email"), { target: { value: "ana@" } });
     await fireEvent.click(screen.getByTestId("patient-save"));
 
-    expect((await screen.findByText(/email is not an address/)).id).toBe("booking-patient-email-error");
+    // The UI's own words name the field; the backend's text is the small print beneath.
+    const error = (await screen.findByText(/email is not an address/)).closest(".field-error");
+    expect(error?.id).toBe("booking-patient-email-error");
+    expect(error?.textContent).toContain("Check “Email”: it is not valid.");
   });
 });
