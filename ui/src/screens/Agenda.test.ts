@@ -69,6 +69,20 @@ describe("agenda", () => {
     await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: TODAY, days: 1, doctorId: null }]));
   });
 
+  it("books with any doctor while the agenda shows one", async () => {
+    const fake = desk();
+    renderWith(Agenda, fake, { session: SESSION });
+    await screen.findAllByTestId("appointment");
+    await fireEvent.change(screen.getByTestId("agenda-doctor"), { target: { value: "doc-2" } });
+    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: TODAY, days: 1, doctorId: "doc-2" }]));
+
+    await fireEvent.click(screen.getByTestId("agenda-new-booking"));
+
+    const doctors = (await screen.findByTestId("booking-doctor")) as HTMLSelectElement;
+    expect([...doctors.options].map((o) => o.value).filter((v) => v !== "")).toEqual(["doc-1", "doc-2"]);
+    expect(doctors.value).toBe("doc-2");
+  });
+
   it("shows a week one doctor at a time: the one last worked with, with pending sync in words", async () => {
     const fake = desk();
     renderWith(Agenda, fake, { session: SESSION });
