@@ -35,6 +35,7 @@ export const en = {
   "signin.choose_clinic": "Choose a clinic",
   "signin.choose_clinic_hint": "You work at several clinics. Which one do you want to open?",
   "signin.open_clinic": "Open this clinic",
+  "signin.token_warning": "This computer has no system keyring available, so the sign-in is kept in a file only you can read. Signing out deletes it.",
   "signin.token_warning_title": "Your sign-in is stored in a file",
   "signin.missing_server": "Enter the server address, e.g. https://clinic.example.",
   "signin.missing_email": "Enter your email.",

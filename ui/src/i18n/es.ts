@@ -32,6 +32,7 @@ export const es: Record<MessageKey, string> = {
   "signin.choose_clinic": "Elija una clínica",
   "signin.choose_clinic_hint": "Trabaja en varias clínicas. ¿Cuál quiere abrir?",
   "signin.open_clinic": "Abrir esta clínica",
+  "signin.token_warning": "Este equipo no tiene un llavero del sistema disponible, así que la sesión se guarda en un archivo que solo usted puede leer. Al cerrar la sesión se borra.",
   "signin.token_warning_title": "Su sesión se guarda en un archivo",
   "signin.missing_server": "Escriba la dirección del servidor, p. ej. https://clinica.example.",
   "signin.missing_email": "Escriba su correo electrónico.",
