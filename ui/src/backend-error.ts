@@ -6,12 +6,15 @@
 export class BackendError extends Error {
   readonly code: string;
   readonly field: string | undefined;
+  /** For `rate_limited`: how many seconds the server asked to wait. */
+  readonly retryAfterSecs: number | undefined;
 
-  constructor(code: string, message: string, field?: string) {
+  constructor(code: string, message: string, field?: string, retryAfterSecs?: number) {
     super(message);
     this.name = "BackendError";
     this.code = code;
     this.field = field;
+    this.retryAfterSecs = retryAfterSecs;
   }
 }
 
@@ -20,7 +23,9 @@ export const BACKEND_UNAVAILABLE = "backend_unavailable";
 /** The shell failed in a way that carries no code (panic, refused by the ACL, bug). */
 export const BACKEND_UNKNOWN = "backend_unknown";
 
-function isCoded(value: unknown): value is { code: string; message: string; field?: unknown } {
+function isCoded(
+  value: unknown,
+): value is { code: string; message: string; field?: unknown; retryAfterSecs?: unknown } {
   if (typeof value !== "object" || value === null) {
     return false;
   }
@@ -35,7 +40,8 @@ export function toBackendError(raw: unknown): BackendError {
   }
   if (isCoded(raw)) {
     const field = typeof raw.field === "string" && raw.field !== "" ? raw.field : undefined;
-    return new BackendError(raw.code, raw.message, field);
+    const wait = typeof raw.retryAfterSecs === "number" && raw.retryAfterSecs >= 0 ? raw.retryAfterSecs : undefined;
+    return new BackendError(raw.code, raw.message, field, wait);
   }
   if (typeof raw === "string") {
     // Tauri itself rejects with a bare string, e.g. when a command is not allowed.

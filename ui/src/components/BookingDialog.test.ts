@@ -18,13 +18,14 @@ const initial: BookingDraft = {
   reason: "",
 };
 
-function open(desk: FakeBackend, over: Partial<BookingDraft> = {}) {
+function open(desk: FakeBackend, over: Partial<BookingDraft> = {}, onsaved = vi.fn()) {
   const onclose = vi.fn();
   renderWith(BookingDialog, desk, {
     initial: { ...initial, ...over },
     doctors: [doctor("doc-1", "Dr. Elena García"), doctor("doc-2", "Dr. Wei Chen")].map((d) => agendaDoctor(d, [TODAY])),
     rooms: [{ id: "room-1", name: "Room 1", active: true }],
     onclose,
+    onsaved,
   });
   return onclose;
 }
@@ -89,7 +90,8 @@ describe("booking dialog", () => {
 
   it("registers a new patient inline and books them", async () => {
     const desk = new FakeBackend();
-    const onclose = open(desk);
+    const onsaved = vi.fn();
+    const onclose = open(desk, {}, onsaved);
 
     await fireEvent.click(screen.getByTestId("booking-register-patient"));
     await fireEvent.input(screen.getByTestId("patient-field-fullName"), { target: { value: "Ana Ruiz" } });
@@ -101,6 +103,8 @@ describe("booking dialog", () => {
     await fireEvent.click(screen.getByTestId("booking-save"));
     await waitFor(() => expect(onclose).toHaveBeenCalled());
     expect(desk.called("bookAppointment")[0]?.[0]).toMatchObject({ patientId: "pat-3" });
+    // The agenda learns which doctor the desk is working with.
+    expect(onsaved).toHaveBeenCalledWith("doc-1");
   });
 
   it("puts a field error from the backend beside that field", async () => {
@@ -113,6 +117,9 @@ describe("booking dialog", () => {
     await fireEvent.input(screen.getByTestId("patient-field-email"), { target: { value: "ana@" } });
     await fireEvent.click(screen.getByTestId("patient-save"));
 
-    expect((await screen.findByText(/email is not an address/)).id).toBe("booking-patient-email-error");
+    // The UI's own words name the field; the backend's text is the small print beneath.
+    const error = (await screen.findByText(/email is not an address/)).closest(".field-error");
+    expect(error?.id).toBe("booking-patient-email-error");
+    expect(error?.textContent).toContain("Check “Email”: it is not valid.");
   });
 });

@@ -1,10 +1,50 @@
 import { BACKEND_UNAVAILABLE, toBackendError } from "../backend-error";
-import type { MessageKey, Params } from "../i18n/index.svelte";
+import { t, type MessageKey, type Params } from "../i18n/index.svelte";
 
-/** A message to show: a catalogue key and its parameters, translated at render time. */
+/**
+ * A message to show: a catalogue key and its parameters, translated at
+ * render time, and optionally the backend's own text as secondary detail
+ * (it is English and written for support, not the main wording).
+ */
 export interface Message {
   key: MessageKey;
   params?: Params;
+  detail?: string;
+}
+
+/** The names of the fields the backend may name in an error, as the forms label them. */
+const FIELD_LABELS: Record<string, MessageKey> = {
+  start: "booking.time",
+  time: "booking.time",
+  date: "booking.date",
+  end: "admin.until",
+  minutes: "booking.duration",
+  doctorId: "booking.doctor",
+  patientId: "booking.patient",
+  roomId: "booking.room",
+  reason: "booking.reason",
+  fullName: "patients.fullName",
+  dateOfBirth: "patients.dateOfBirth",
+  nationalId: "patients.nationalId",
+  phone: "patients.phone",
+  email: "patients.email",
+  address: "patients.address",
+  sex: "patients.sex",
+  emailConsent: "patients.emailConsent",
+  name: "admin.doctor_name",
+  specialties: "admin.specialties",
+  timeZone: "admin.time_zone",
+  locale: "admin.locale",
+  role: "admin.role",
+  server: "signin.server",
+  password: "signin.password",
+};
+
+/** A message in the UI's language, with a named field's label in it. */
+export function say(message: Message): string {
+  const field = message.params?.["field"];
+  const label = typeof field === "string" ? FIELD_LABELS[field] : undefined;
+  return t(message.key, label ? { ...message.params, field: t(label) } : message.params);
 }
 
 /** Codes whose meaning is the whole story: the backend's text adds nothing a person needs. */
@@ -27,7 +67,7 @@ const PLAIN: Record<string, MessageKey> = {
   [BACKEND_UNAVAILABLE]: "error.backend_unavailable",
 };
 
-/** Codes whose backend text carries the detail (which field, which file). */
+/** Codes whose backend text adds detail (what exactly, which file): shown beneath the UI's own words. */
 const DETAILED: Record<string, MessageKey> = {
   invalid: "reason.invalid",
   conflict: "reason.conflict",
@@ -36,21 +76,31 @@ const DETAILED: Record<string, MessageKey> = {
 };
 
 /**
- * What to tell a person about a failed action. Branches on `code` only; the
- * backend's message is shown as detail where the code alone cannot say what
- * was wrong (e.g. which field was invalid).
+ * What to tell a person about a failed action, in the UI's words. Branches
+ * on `code` (and `field`, `retryAfterSecs`) only; the backend's message is
+ * kept as secondary `detail` where the code alone cannot say exactly what
+ * was wrong.
  */
 export function errorMessage(raw: unknown): Message {
   const error = toBackendError(raw);
+  if (error.code === "rate_limited" && error.retryAfterSecs !== undefined) {
+    const minutes = Math.ceil(error.retryAfterSecs / 60);
+    return minutes <= 1
+      ? { key: "error.rate_limited_wait_one" }
+      : { key: "error.rate_limited_wait", params: { minutes } };
+  }
   const plain = PLAIN[error.code];
   if (plain) {
     return { key: plain };
   }
+  if (error.code === "invalid" && error.field && FIELD_LABELS[error.field]) {
+    return { key: "reason.invalid_field", params: { field: error.field }, detail: error.message };
+  }
   const detailed = DETAILED[error.code];
   if (detailed) {
-    return { key: detailed, params: { detail: error.message } };
+    return { key: detailed, detail: error.message };
   }
-  return { key: "error.unknown", params: { detail: error.message } };
+  return { key: "error.unknown", detail: error.message };
 }
 
 /** The form field an error is about, so it can be shown beside that field. */

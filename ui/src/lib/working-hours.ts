@@ -8,7 +8,7 @@ import type { Message } from "./errors";
 export function hoursProblem(hours: WeeklyHours[]): Message | null {
   for (const h of hours) {
     if (!(h.start < h.end)) {
-      return { key: "reason.invalid", params: { detail: `${h.start}–${h.end}` } };
+      return { key: "reason.invalid", detail: `${h.start}–${h.end}` };
     }
   }
   for (let day = 1; day <= 7; day++) {
@@ -17,7 +17,7 @@ export function hoursProblem(hours: WeeklyHours[]): Message | null {
       const prev = sorted[i - 1]!;
       const cur = sorted[i]!;
       if (cur.start < prev.end) {
-        return { key: "reason.conflict", params: { detail: `${prev.start}–${prev.end} / ${cur.start}–${cur.end}` } };
+        return { key: "reason.conflict", detail: `${prev.start}–${prev.end} / ${cur.start}–${cur.end}` };
       }
     }
   }

@@ -61,13 +61,56 @@ describe("agenda", () => {
     await screen.findAllByTestId("appointment");
 
     await fireEvent.keyDown(window, { key: "w" });
-    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: "2026-03-30", days: 7, doctorIds: ["doc-1", "doc-2"] }]));
+    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: "2026-03-30", days: 7, doctorIds: ["doc-1"] }]));
     await fireEvent.keyDown(window, { key: "ArrowRight" });
-    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: "2026-04-06", days: 7, doctorIds: ["doc-1", "doc-2"] }]));
+    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: "2026-04-06", days: 7, doctorIds: ["doc-1"] }]));
     await fireEvent.keyDown(window, { key: "t" });
-    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: "2026-03-30", days: 7, doctorIds: ["doc-1", "doc-2"] }]));
+    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: "2026-03-30", days: 7, doctorIds: ["doc-1"] }]));
     await fireEvent.keyDown(window, { key: "d" });
     await waitFor(() => expect(screen.getByTestId("agenda-calendar").dataset["view"]).toBe("day"));
+    // The day view goes back to every doctor side by side.
+    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: TODAY, days: 1, doctorIds: ["doc-1", "doc-2"] }]));
+  });
+
+  it("books with any doctor while the agenda shows one", async () => {
+    const fake = desk();
+    renderWith(Agenda, fake, { session: SESSION });
+    await screen.findAllByTestId("appointment");
+    await fireEvent.change(screen.getByTestId("agenda-doctor"), { target: { value: "doc-2" } });
+    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: TODAY, days: 1, doctorIds: ["doc-2"] }]));
+
+    await fireEvent.click(screen.getByTestId("agenda-new-booking"));
+
+    const doctors = (await screen.findByTestId("booking-doctor")) as HTMLSelectElement;
+    expect([...doctors.options].map((o) => o.value).filter((v) => v !== "")).toEqual(["doc-1", "doc-2"]);
+    expect(doctors.value).toBe("doc-2");
+  });
+
+  it("shows a week one doctor at a time: the one last worked with, with pending sync in words", async () => {
+    const fake = desk();
+    renderWith(Agenda, fake, { session: SESSION });
+    await screen.findAllByTestId("appointment");
+    const select = screen.getByTestId("agenda-doctor") as HTMLSelectElement;
+    await waitFor(() => expect(select.options).toHaveLength(3));
+
+    // Looking at doc-2's day makes doc-2 the one this desk works with.
+    await fireEvent.change(select, { target: { value: "doc-2" } });
+    await fireEvent.change(select, { target: { value: "" } });
+    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: TODAY, days: 1, doctorIds: ["doc-1", "doc-2"] }]));
+    await fireEvent.click(screen.getByTestId("agenda-view-week"));
+
+    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: "2026-03-30", days: 7, doctorIds: ["doc-2"] }]));
+    expect(select.value).toBe("doc-2");
+    // Every doctor stays in the filter, though the agenda now holds one.
+    expect([...select.options].map((o) => o.value)).toEqual(["", "doc-1", "doc-2"]);
+    const calendar = screen.getByTestId("agenda-calendar");
+    await waitFor(() => expect(calendar.dataset["crowded"]).toBe("false"));
+    expect(screen.getByTestId("pending-marker").textContent).toContain("Pending sync");
+
+    // "All doctors" chosen in the week view is respected.
+    await fireEvent.change(select, { target: { value: "" } });
+    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: "2026-03-30", days: 7, doctorIds: ["doc-1", "doc-2"] }]));
+    await waitFor(() => expect(calendar.dataset["crowded"]).toBe("true"));
   });
 
   it("shows one doctor's column when chosen", async () => {
@@ -93,7 +136,10 @@ describe("agenda", () => {
     await fireEvent.click(screen.getByTestId("agenda-doctors-next"));
 
     await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: TODAY, days: 1, doctorIds: second }]));
+    // The week picks one doctor; all of them again come 2 at a time.
     await fireEvent.keyDown(window, { key: "w" });
+    await waitFor(() => expect(fake.called("agenda").at(-1)).toEqual([{ date: "2026-03-30", days: 7, doctorIds: ["doc-1"] }]));
+    await fireEvent.change(screen.getByTestId("agenda-doctor"), { target: { value: "" } });
     await waitFor(() =>
       expect(fake.called("agenda").at(-1)).toEqual([{ date: "2026-03-30", days: 7, doctorIds: ["doc-1", "doc-2"] }]),
     );

@@ -89,7 +89,9 @@ describe("patients", () => {
     await fireEvent.click(screen.getByTestId("patient-field-emailConsent"));
     await fireEvent.click(screen.getByTestId("patient-save"));
 
-    expect((await screen.findByText(/emailConsent needs an email/)).id).toBe("edit-patient-emailConsent-error");
+    const error = (await screen.findByText(/emailConsent needs an email/)).closest(".field-error");
+    expect(error?.id).toBe("edit-patient-emailConsent-error");
+    expect(error?.textContent).toContain("Check “Agrees to receive emails”");
 
     await fireEvent.click(screen.getByTestId("patient-save"));
     await waitFor(() => expect(toasts.map((t) => t.message.key)).toContain("patients.updated"));

@@ -43,6 +43,9 @@ describe("shell", () => {
     app.tokenWarning = "The session token is in a file readable only by you.";
     renderWith(Shell, new FakeBackend(), { session: SESSION });
 
-    expect(screen.getByTestId("token-warning").textContent).toContain("readable only by you");
+    const warning = screen.getByTestId("token-warning");
+    expect(warning.textContent).toContain("kept in a file only you can read");
+    // The shell's own (English) text, with the file's path, stays as small print.
+    expect(warning.querySelector(".detail")?.textContent).toBe("The session token is in a file readable only by you.");
   });
 });

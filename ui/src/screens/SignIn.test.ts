@@ -3,6 +3,7 @@ import { fireEvent, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, describe, expect, it } from "vitest";
 
 import type { SignInOutcome, SignInRequest } from "../backend";
+import { setLocale } from "../i18n/index.svelte";
 import { app } from "../lib/app.svelte";
 import { FakeBackend, SESSION } from "../testing/fake-backend";
 import { renderWith } from "../testing/render";
@@ -75,6 +76,21 @@ describe("sign in", () => {
 
     expect((await screen.findByTestId("signin-error")).textContent).toContain(text);
     expect(app.session).toBeNull();
+  });
+
+  it("says how many minutes a throttled sign-in must wait, in the UI's language", async () => {
+    const desk = new FakeBackend();
+    desk.failNext("signIn", "rate_limited", "too many sign-in attempts", undefined, 840);
+    setLocale("es");
+    try {
+      renderWith(SignIn, desk, {});
+      await fill("https://clinic.example", "rita@clinic.example", "wrong");
+
+      const error = await screen.findByTestId("signin-error");
+      expect(error.textContent).toBe("Demasiados intentos; vuelva a intentarlo dentro de 14 minutos.");
+    } finally {
+      setLocale("en");
+    }
   });
 
   it("lands on the agenda whatever screen the last session left open", async () => {

@@ -161,8 +161,8 @@ export class FakeBackend implements Backend {
   private failures = new Map<Method, BackendError>();
   private deskListeners: (() => void)[] = [];
 
-  failNext(method: Method, code: string, message = code, field?: string): void {
-    this.failures.set(method, new BackendError(code, message, field));
+  failNext(method: Method, code: string, message = code, field?: string, retryAfterSecs?: number): void {
+    this.failures.set(method, new BackendError(code, message, field, retryAfterSecs));
   }
 
   called(method: Method): unknown[][] {

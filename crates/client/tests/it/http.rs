@@ -476,7 +476,8 @@ async fn a_desk_shows_offline_within_seconds_of_the_server_dying_and_online_soon
     .await;
     let to_online = back.elapsed();
     assert!(
-        to_online <= Duration::from_secs(6),
+        // The backoff cap (5 s), and slack for a loaded machine.
+        to_online <= Duration::from_secs(7),
         "online shown {to_online:?} after the server returned"
     );
     eprintln!("status flips: offline after {to_offline:?}, online after {to_online:?}");
