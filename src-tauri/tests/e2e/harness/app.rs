@@ -127,8 +127,11 @@ impl App {
             &logs.join(format!("driver-{launch_number}.log")),
         );
 
+        // tauri-driver starts WebKitWebDriver beside itself: a session asked
+        // for before that one listens is refused (seen on a loaded machine).
+        let listening = |p: u16| std::net::TcpStream::connect(("127.0.0.1", p)).is_ok();
         let deadline = Instant::now() + Duration::from_secs(15);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        while !(listening(port) && listening(native_port)) {
             if let Some(status) = driver.exited() {
                 panic!(
                     "tauri-driver exited at start ({status}); install it with \
@@ -138,7 +141,7 @@ impl App {
             }
             assert!(
                 Instant::now() < deadline,
-                "tauri-driver did not listen on {port}"
+                "tauri-driver did not listen on {port} and {native_port}"
             );
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
