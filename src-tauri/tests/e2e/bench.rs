@@ -49,6 +49,29 @@ document.querySelector('[data-testid="agenda-next"]').click();
 setTimeout(() => { observer.disconnect(); done(-1); }, 10000);
 "#;
 
+/// In the page: the `agenda` command alone for the week on screen and the
+/// doctor chosen (IPC, the Rust read and JSON, no rendering); resolves with
+/// its milliseconds. Splits a week switch into backend and drawing.
+const AGENDA_IPC_JS: &str = r#"
+const done = arguments[arguments.length - 1];
+const calendar = document.querySelector('[data-testid="agenda-calendar"]');
+const doctor = document.querySelector('[data-testid="agenda-doctor"]').value;
+const request = { date: calendar.getAttribute("data-first-day"), days: 7, doctorIds: [doctor] };
+const started = performance.now();
+window.__TAURI_INTERNALS__.invoke("agenda", { request })
+  .then(() => done(performance.now() - started), () => done(-1));
+"#;
+
+/// In the page: the `search_patients` command alone for one key, as the
+/// Patients screen asks it; resolves with its milliseconds.
+const SEARCH_IPC_JS: &str = r#"
+const [key, done] = arguments;
+const request = { query: key, includeArchived: false, limit: 20 };
+const started = performance.now();
+window.__TAURI_INTERNALS__.invoke("search_patients", { request })
+  .then(() => done(performance.now() - started), () => done(-1));
+"#;
+
 /// In the page: empties the patient search, then types one key into it and
 /// resolves with the milliseconds until results are listed and painted.
 const SEARCH_JS: &str = r#"
@@ -206,6 +229,15 @@ async fn ui_benchmarks() {
             summary(&weeks),
             load()
         );
+        let mut reads = Vec::new();
+        for _ in 0..WEEK_SWITCHES {
+            reads.push(in_page(app, AGENDA_IPC_JS, vec![]).await);
+        }
+        println!(
+            "of which the agenda command (IPC + read + JSON), one doctor's week: {} (load {})",
+            summary(&reads),
+            load()
+        );
 
         app.click("nav-patients").await;
         app.testid("patients-search").await;
@@ -218,6 +250,15 @@ async fn ui_benchmarks() {
         println!(
             "search keystroke to results: {} (load {})",
             summary(&keys),
+            load()
+        );
+        let mut searches = Vec::new();
+        for key in SEARCH_KEYS {
+            searches.push(in_page(app, SEARCH_IPC_JS, vec![key.into()]).await);
+        }
+        println!(
+            "of which the search_patients command (IPC + FTS + JSON): {} (load {})",
+            summary(&searches),
             load()
         );
         print_memory(desk, "after week switches and searches");
