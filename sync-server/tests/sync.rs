@@ -922,6 +922,74 @@ async fn the_priority_page_holds_the_coming_weeks() {
 }
 
 #[tokio::test]
+async fn the_priority_page_comes_in_two_stages_today_first() {
+    let app = spawn_app().await;
+    let p = practice(&app, "Sol").await;
+    let eva = insert_patient(&app, p.clinic.id, "Eva Gil").await;
+    let leo = insert_patient(&app, p.clinic.id, "Leo Paz").await;
+    let today = insert_appointment(
+        &app,
+        p.clinic.id,
+        p.doctor_id,
+        eva,
+        madrid(day_ahead(0), 12, 0),
+        30,
+        "booked",
+    )
+    .await;
+    let soon = insert_appointment(
+        &app,
+        p.clinic.id,
+        p.other_doctor_id,
+        leo,
+        madrid(day_ahead(3), 10, 0),
+        30,
+        "booked",
+    )
+    .await;
+
+    let reception = Desk::of(p.clinic.id, &p.reception.token);
+    let whole = reception.pull(&app, "?priority=true").await;
+    let first = reception.pull(&app, "?priority=true&stage=today").await;
+    let rest = reception.pull(&app, "?priority=true&stage=ahead").await;
+    for page in [&first, &rest] {
+        assert_eq!((page.cursor, page.has_more), (0, true));
+    }
+    // Today's: the settings and the agenda of the clinic's today.
+    let state = desk_state(&first.changes);
+    assert!(state.contains_key(&(SyncTable::Clinic, p.clinic.id)));
+    assert_eq!(stored(&state, SyncTable::Doctors).len(), 2);
+    assert_eq!(stored(&state, SyncTable::DoctorHours).len(), 14);
+    assert_eq!(stored(&state, SyncTable::Rooms).len(), 1);
+    assert_eq!(
+        stored(&state, SyncTable::Appointments),
+        HashSet::from([today])
+    );
+    assert_eq!(stored(&state, SyncTable::Patients), HashSet::from([eva]));
+    // Then the rest of the coming weeks, without the settings.
+    let state = desk_state(&rest.changes);
+    assert_eq!(
+        state.keys().map(|k| k.0).collect::<HashSet<_>>(),
+        HashSet::from([SyncTable::Appointments, SyncTable::Patients])
+    );
+    assert_eq!(
+        stored(&state, SyncTable::Appointments),
+        HashSet::from([soon])
+    );
+    assert_eq!(stored(&state, SyncTable::Patients), HashSet::from([leo]));
+    // Together: the whole priority page.
+    let staged: HashSet<_> = first.changes.iter().chain(&rest.changes).map(key).collect();
+    assert_eq!(staged, whole.changes.iter().map(key).collect());
+
+    // A stage belongs to a priority pull only.
+    let err = app
+        .get(&reception.path("/sync/pull?stage=today"), &reception.token)
+        .await
+        .expect_error(422, "invalid");
+    assert_eq!(err["field"], "stage");
+}
+
+#[tokio::test]
 async fn a_late_commit_is_never_skipped() {
     let app = spawn_app().await;
     let p = practice(&app, "Sol").await;
