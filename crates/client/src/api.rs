@@ -6,7 +6,7 @@
 //! reaches a log: it is a `SecretString` and its header is marked sensitive.
 
 use clinic_core::api::auth::{LoginRequest, Me, SessionGranted};
-use clinic_core::sync::{Poke, PullPage, PullQuery, PushRequest, PushResponse};
+use clinic_core::sync::{Poke, PriorityStage, PullPage, PullQuery, PushRequest, PushResponse};
 use clinic_core::{ErrorBody, ErrorCode};
 use eventsource_stream::Eventsource;
 use futures_util::{Stream, StreamExt};
@@ -285,7 +285,7 @@ impl ApiClient {
         Ok(resp)
     }
 
-    /// `GET /v1/clinics/{clinic_id}/sync/pull?cursor&limit&priority`, gzip.
+    /// `GET /v1/clinics/{clinic_id}/sync/pull?cursor&limit&priority&stage`, gzip.
     pub async fn pull(&self, clinic_id: Uuid, query: &PullQuery) -> Result<PullPage, ApiError> {
         let mut params: Vec<(&str, String)> = Vec::new();
         if let Some(cursor) = query.cursor {
@@ -296,6 +296,13 @@ impl ApiClient {
         }
         if query.priority {
             params.push(("priority", "true".into()));
+        }
+        if let Some(stage) = query.stage {
+            let stage = match stage {
+                PriorityStage::Today => "today",
+                PriorityStage::Ahead => "ahead",
+            };
+            params.push(("stage", stage.into()));
         }
         let r = self
             .request(
