@@ -137,13 +137,15 @@ pub(crate) fn doctor_time_off(conn: &Connection, doctor_id: Uuid) -> Result<Vec<
         .collect::<rusqlite::Result<_>>()?)
 }
 
+/// An agenda's columns, read by position in [`read_entry`] (an agenda
+/// reads thousands of rows; a name is looked up among the columns on every
+/// call). Whether an appointment has a pending change is one lookup in the
+/// set of pending touches, built once per query.
 const AGENDA_SELECT: &str = "
-    SELECT a.id, a.starts_at, a.ends_at, a.status, a.doctor_id, d.full_name AS doctor_name,
-           a.patient_id, p.full_name AS patient_name, a.room_id, r.name AS room_name,
-           a.reason, a.cancel_reason,
-           EXISTS (SELECT 1 FROM outbox_touches t JOIN outbox o ON o.seq = t.seq
-                   WHERE t.tbl = 'appointments' AND t.row_id = a.id AND o.state = 'pending')
-             AS pending
+    SELECT a.id, a.starts_at, a.ends_at, a.status, a.doctor_id, d.full_name,
+           a.patient_id, p.full_name, a.room_id, r.name, a.reason, a.cancel_reason,
+           a.id IN (SELECT t.row_id FROM outbox_touches t JOIN outbox o ON o.seq = t.seq
+                    WHERE t.tbl = 'appointments' AND o.state = 'pending')
     FROM appointments a
     LEFT JOIN doctors d ON d.id = a.doctor_id
     LEFT JOIN patients p ON p.id = a.patient_id
@@ -151,19 +153,19 @@ const AGENDA_SELECT: &str = "
 
 fn read_entry(r: &Row) -> rusqlite::Result<AgendaEntry> {
     Ok(AgendaEntry {
-        id: get_uuid(r, "id")?,
-        starts_at: get_ts(r, "starts_at")?,
-        ends_at: get_ts(r, "ends_at")?,
-        status: get_status(r, "status")?,
-        doctor_id: get_uuid(r, "doctor_id")?,
-        doctor_name: r.get("doctor_name")?,
-        patient_id: get_uuid(r, "patient_id")?,
-        patient_name: r.get("patient_name")?,
-        room_id: get_opt_uuid(r, "room_id")?,
-        room_name: r.get("room_name")?,
-        reason: r.get("reason")?,
-        cancel_reason: r.get("cancel_reason")?,
-        pending: r.get("pending")?,
+        id: get_uuid(r, 0)?,
+        starts_at: get_ts(r, 1)?,
+        ends_at: get_ts(r, 2)?,
+        status: get_status(r, 3)?,
+        doctor_id: get_uuid(r, 4)?,
+        doctor_name: r.get(5)?,
+        patient_id: get_uuid(r, 6)?,
+        patient_name: r.get(7)?,
+        room_id: get_opt_uuid(r, 8)?,
+        room_name: r.get(9)?,
+        reason: r.get(10)?,
+        cancel_reason: r.get(11)?,
+        pending: r.get(12)?,
     })
 }
 
@@ -176,16 +178,24 @@ pub(crate) fn appointments_between(
 ) -> Result<Vec<AgendaEntry>> {
     // No appointment lasts longer than MAX_APPOINTMENT, so one overlapping
     // [from, to) starts after `from - MAX_APPOINTMENT`: that lower bound lets
-    // the starts_at index read just the window instead of all history.
+    // the (starts_at, ends_at) index read just the window instead of all
+    // history, and skip the ones that ended before it without their rows.
+    // One doctor's day reads the (doctor_id, starts_at) index; the clinic's
+    // the (starts_at, ends_at) one. (One statement for both, with
+    // `?3 IS NULL OR`, would read the whole clinic's day for one doctor.)
+    let doctor = if doctor_id.is_some() {
+        "a.doctor_id = ?3"
+    } else {
+        "?3 IS NULL"
+    };
     let sql = format!(
         "{AGENDA_SELECT}
-         WHERE a.starts_at < ?2 AND a.starts_at > ?4 AND a.ends_at > ?1
-           AND (?3 IS NULL OR a.doctor_id = ?3)
-         ORDER BY a.starts_at, doctor_name COLLATE NOCASE, a.id"
+         WHERE {doctor} AND a.starts_at < ?2 AND a.starts_at > ?4 AND a.ends_at > ?1
+         ORDER BY a.starts_at"
     );
     let earliest_start = from - MAX_APPOINTMENT;
-    Ok(conn
-        .prepare(&sql)?
+    let mut entries: Vec<AgendaEntry> = conn
+        .prepare_cached(&sql)?
         .query_map(
             params![
                 to_text(from),
@@ -195,7 +205,28 @@ pub(crate) fn appointments_between(
             ],
             read_entry,
         )?
-        .collect::<rusqlite::Result<_>>()?)
+        .collect::<rusqlite::Result<_>>()?;
+    // By start (as the index reads them), then doctor and id. Sorting here
+    // rather than in SQL spares copying every row through a temporary
+    // B-tree: the rows already come in start order.
+    entries.sort_by(|a, b| {
+        a.starts_at
+            .cmp(&b.starts_at)
+            .then_with(|| cmp_nocase(a.doctor_name.as_deref(), b.doctor_name.as_deref()))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    Ok(entries)
+}
+
+/// Names compared as SQLite's NOCASE does (ASCII letters folded); no name first.
+fn cmp_nocase(a: Option<&str>, b: Option<&str>) -> std::cmp::Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) => a
+            .bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(b.bytes().map(|c| c.to_ascii_lowercase())),
+        (a, b) => a.is_some().cmp(&b.is_some()),
+    }
 }
 
 pub(crate) fn agenda_entry(conn: &Connection, id: Uuid) -> Result<Option<AgendaEntry>> {
@@ -265,28 +296,35 @@ pub(crate) fn search_patients(
     let Some(query) = fts_query(text) else {
         return Ok(Vec::new());
     };
-    let mut stmt = conn.prepare(
+    // The hits are chosen and ordered first, reading only the patients'
+    // names (the FTS prefix indexes make the match itself cheap); the
+    // pending mark is looked up for those `limit` only. Hits come in name
+    // order: every hit has all the typed words, and ranking them by bm25
+    // cost a microsecond per match (10 ms for "ana" among 100k patients).
+    let mut stmt = conn.prepare_cached(
         "SELECT p.id, p.full_name, p.date_of_birth, p.phone, p.email,
-                p.archived_at IS NOT NULL AS archived,
+                p.archived_at IS NOT NULL,
                 EXISTS (SELECT 1 FROM outbox_touches t JOIN outbox o ON o.seq = t.seq
                         WHERE t.tbl = 'patients' AND t.row_id = p.id AND o.state = 'pending')
-                  AS pending
-         FROM patients_fts f JOIN patients p ON p.rowid = f.rowid
-         WHERE patients_fts MATCH ?1 AND (?2 OR p.archived_at IS NULL)
-         ORDER BY f.rank, p.full_name COLLATE NOCASE
-         LIMIT ?3",
+         FROM (SELECT p.rowid AS hit
+               FROM patients_fts f JOIN patients p ON p.rowid = f.rowid
+               WHERE patients_fts MATCH ?1 AND (?2 OR p.archived_at IS NULL)
+               ORDER BY p.full_name COLLATE NOCASE, p.id
+               LIMIT ?3) hits
+         JOIN patients p ON p.rowid = hits.hit
+         ORDER BY p.full_name COLLATE NOCASE, p.id",
     )?;
     Ok(stmt
         .query_map(params![query, include_archived, limit as i64], |r| {
-            let dob: Option<String> = r.get("date_of_birth")?;
+            let dob: Option<String> = r.get(2)?;
             Ok(PatientHit {
-                id: get_uuid(r, "id")?,
-                full_name: r.get("full_name")?,
+                id: get_uuid(r, 0)?,
+                full_name: r.get(1)?,
                 date_of_birth: dob.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
-                phone: r.get("phone")?,
-                email: r.get("email")?,
-                archived: r.get("archived")?,
-                pending: r.get("pending")?,
+                phone: r.get(3)?,
+                email: r.get(4)?,
+                archived: r.get(5)?,
+                pending: r.get(6)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?)

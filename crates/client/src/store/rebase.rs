@@ -5,6 +5,7 @@
 //! page, one per push answer, so a crash leaves the store as it was before
 //! the page or as it is after it.
 
+use super::bulk;
 use super::rows;
 use super::state;
 use crate::error::{Error, Result};
@@ -48,6 +49,10 @@ pub(crate) fn apply_pull_page(
     kind: PullKind,
 ) -> Result<()> {
     state::restore_shadows(conn)?;
+    if kind == PullKind::Changes && page.has_more && state::cursor(conn)? == 0 {
+        // The first of many pages of a pull from 0: a first sync.
+        bulk::defer_indexes(conn)?;
+    }
     for change in &page.changes {
         match change {
             Change::Upsert { version, row } => rows::upsert(conn, row, *version)?,
@@ -72,6 +77,7 @@ pub(crate) fn apply_pull_page(
                     "DELETE FROM outbox WHERE state = 'applied' AND awaiting_pull = 1",
                     [],
                 )?;
+                bulk::restore_indexes(conn)?;
             }
         }
     }
