@@ -1,14 +1,17 @@
-//! `POST /sync/push`: a desk's queued mutations, applied in order, each in
-//! its own transaction, each outcome stored under (clinic, device, seq).
+//! `POST /sync/push`: a desk's queued mutations, applied in order, each
+//! outcome stored under (clinic, device, seq).
 //!
-//! Per mutation: one transaction under the clinic's context, opened with a
-//! savepoint. The domain function runs (the same one REST calls, so the
-//! member's permission and every invariant are checked again); if it fails
-//! for a reason the desk must hear about (`slot_taken`, `stale`, ...), the
-//! work rolls back to the savepoint and the mutation is `rejected`. Either
-//! way the outcome goes into `sync_mutations` in the same transaction, so it
-//! is stored if and only if what it says happened. Server failures store
-//! nothing and end the push with 5xx; the desk retries with the same seqs.
+//! Mutations run in transactions of up to [`PER_TRANSACTION`] under the
+//! clinic's context, each inside its own savepoint. The domain function runs
+//! (the same one REST calls, so the member's permission and every invariant
+//! are checked again); if it fails for a reason the desk must hear about
+//! (`slot_taken`, `stale`, ...), the work rolls back to the savepoint and the
+//! mutation is `rejected`. Either way the outcome goes into `sync_mutations`
+//! inside that savepoint, so it is stored if and only if what it says
+//! happened. One commit for many mutations is what makes a push fast (each
+//! commit waits for the disk). A server failure rolls back to the failing
+//! mutation's savepoint and commits the ones before it; the push ends with
+//! 5xx and the desk retries the rest with the same seqs.
 
 use crate::auth::Member;
 use crate::db::{self, Tx};
@@ -90,6 +93,7 @@ pub(crate) async fn push(
     let mut known = stored_results(&state, &member, &req.mutations).await?;
     let mut results = Vec::with_capacity(req.mutations.len());
     let (mut applied, mut rejected, mut replayed) = (0usize, 0usize, 0usize);
+    let mut batch = Batch::default();
     for incoming in req.mutations {
         let (seq, id) = (incoming.seq, incoming.id);
         let outcome = match known.get(&seq) {
@@ -99,7 +103,9 @@ pub(crate) async fn push(
             }
             Some(_) => seq_reused(seq),
             None => {
-                let outcome = apply(&state, &member, seq, id, incoming.mutation).await?;
+                let outcome = batch
+                    .apply(&state, &member, seq, id, incoming.mutation)
+                    .await?;
                 match &outcome {
                     Outcome::Applied => applied += 1,
                     Outcome::Rejected { .. } => rejected += 1,
@@ -110,6 +116,7 @@ pub(crate) async fn push(
         };
         results.push(MutationResult { seq, id, outcome });
     }
+    batch.commit().await?;
     tracing::info!(
         clinic = %member.clinic_id,
         device = %member.device_id,
@@ -158,68 +165,128 @@ fn seq_reused(seq: i64) -> Outcome {
     }
 }
 
-/// Runs one mutation not seen before and stores its outcome.
-async fn apply(
-    state: &AppState,
-    member: &Member,
-    seq: i64,
-    id: Uuid,
-    raw: serde_json::Value,
-) -> ApiResult<Outcome> {
-    let parsed = Mutation::deserialize(&raw);
-    let name = match &parsed {
-        Ok(m) => m.name().to_owned(),
-        Err(_) => unreadable_name(&raw),
-    };
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let mut tx = db::begin_clinic_mutation(&state.pool, member.clinic_id).await?;
-        let result = match &parsed {
-            Ok(mutation) => run(&mut tx, member, mutation).await,
-            Err(e) => Err(ApiError::invalid("mutation", e.to_string())),
+/// Mutations per transaction. Each savepoint that writes takes a
+/// subtransaction id, and PostgreSQL caches only 64 per transaction before
+/// every other session's visibility checks slow down; this also bounds how
+/// long a push holds the clinic's version counter (other writers of the
+/// clinic wait for it).
+const PER_TRANSACTION: usize = 50;
+
+/// The open transaction of a push, with how many mutations it holds.
+#[derive(Default)]
+struct Batch {
+    tx: Option<Tx>,
+    held: usize,
+}
+
+impl Batch {
+    /// Runs one mutation not seen before in its own savepoint and stores its
+    /// outcome there.
+    async fn apply(
+        &mut self,
+        state: &AppState,
+        member: &Member,
+        seq: i64,
+        id: Uuid,
+        raw: serde_json::Value,
+    ) -> ApiResult<Outcome> {
+        let parsed = Mutation::deserialize(&raw);
+        let name = match &parsed {
+            Ok(m) => m.name().to_owned(),
+            Err(_) => unreadable_name(&raw),
         };
-        let outcome = match result {
-            Ok(()) => Outcome::Applied,
-            Err(e) if e.transient => {
-                drop(tx);
-                if attempt <= TRANSIENT_RETRIES {
-                    continue;
-                }
-                return Err(ApiError::new(
-                    ErrorCode::Unavailable,
-                    "concurrent changes kept breaking this push off; push again",
-                ));
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            if self.held == PER_TRANSACTION {
+                self.commit().await?;
             }
-            Err(e) if is_rejection(e.code) => {
-                sqlx::query("ROLLBACK TO SAVEPOINT mutation")
-                    .execute(&mut *tx)
+            let tx = match &mut self.tx {
+                Some(tx) => {
+                    sqlx::query("SAVEPOINT mutation").execute(&mut **tx).await?;
+                    tx
+                }
+                None => self
+                    .tx
+                    .insert(db::begin_clinic_mutation(&state.pool, member.clinic_id).await?),
+            };
+            let result = match &parsed {
+                Ok(mutation) => run(tx, member, mutation).await,
+                Err(e) => Err(ApiError::invalid("mutation", e.to_string())),
+            };
+            let outcome = match result {
+                Ok(()) => Outcome::Applied,
+                Err(e) if e.transient => {
+                    // A deadlock or serialization failure: keep what went
+                    // before and run this one again in a fresh transaction,
+                    // which lets go of the locks this one held meanwhile.
+                    undo(tx).await?;
+                    self.commit().await?;
+                    if attempt <= TRANSIENT_RETRIES {
+                        continue;
+                    }
+                    return Err(ApiError::new(
+                        ErrorCode::Unavailable,
+                        "concurrent changes kept breaking this push off; push again",
+                    ));
+                }
+                Err(e) if is_rejection(e.code) => {
+                    sqlx::query("ROLLBACK TO SAVEPOINT mutation")
+                        .execute(&mut **tx)
+                        .await?;
+                    Outcome::Rejected {
+                        // A mutation naming a row the clinic does not have is
+                        // judged as a whole: what it acts on is not found.
+                        code: if e.unknown_reference {
+                            ErrorCode::NotFound
+                        } else {
+                            e.code
+                        },
+                        message: e.message,
+                    }
+                }
+                Err(e) => {
+                    undo(tx).await?;
+                    self.commit().await?;
+                    return Err(e);
+                }
+            };
+            if record(tx, member, seq, id, &name, &outcome).await? {
+                sqlx::query("RELEASE SAVEPOINT mutation")
+                    .execute(&mut **tx)
                     .await?;
-                Outcome::Rejected {
-                    // A mutation naming a row the clinic does not have is
-                    // judged as a whole: what it acts on is not found.
-                    code: if e.unknown_reference {
-                        ErrorCode::NotFound
-                    } else {
-                        e.code
-                    },
-                    message: e.message,
-                }
+                self.held += 1;
+                return Ok(outcome);
             }
-            Err(e) => return Err(e),
-        };
-        if record(&mut tx, member, seq, id, &name, &outcome).await? {
-            tx.commit().await?;
-            return Ok(outcome);
+            // A concurrent push of the same device stored this seq first (the
+            // insert waited for it): its outcome is the one that happened.
+            undo(tx).await?;
+            return Ok(match stored_in(tx, member, seq).await? {
+                Some((stored_id, outcome)) if stored_id == id => outcome,
+                _ => seq_reused(seq),
+            });
         }
-        // A concurrent push of the same device stored this seq first (the
-        // insert waited for it): its outcome is the one that happened.
-        drop(tx);
-        return Ok(match stored(state, member, seq).await? {
-            Some((stored_id, outcome)) if stored_id == id => outcome,
-            _ => seq_reused(seq),
-        });
     }
+
+    /// Commits the mutations applied so far.
+    async fn commit(&mut self) -> ApiResult<()> {
+        if let Some(tx) = self.tx.take() {
+            tx.commit().await?;
+        }
+        self.held = 0;
+        Ok(())
+    }
+}
+
+/// Takes back what the current mutation did, keeping the ones before it.
+async fn undo(tx: &mut Tx) -> ApiResult<()> {
+    for step in [
+        "ROLLBACK TO SAVEPOINT mutation",
+        "RELEASE SAVEPOINT mutation",
+    ] {
+        sqlx::query(step).execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// The name under which an unreadable mutation is stored: its `type` if it
@@ -275,8 +342,7 @@ async fn record(
     Ok(inserted == 1)
 }
 
-async fn stored(state: &AppState, member: &Member, seq: i64) -> ApiResult<Option<(Uuid, Outcome)>> {
-    let mut tx = member.begin(state).await?;
+async fn stored_in(tx: &mut Tx, member: &Member, seq: i64) -> ApiResult<Option<(Uuid, Outcome)>> {
     let row: Option<(Uuid, serde_json::Value)> = sqlx::query_as(
         "SELECT mutation_id, result FROM sync_mutations
          WHERE clinic_id = $1 AND device_id = $2 AND seq = $3",
@@ -284,9 +350,8 @@ async fn stored(state: &AppState, member: &Member, seq: i64) -> ApiResult<Option
     .bind(member.clinic_id)
     .bind(member.device_id)
     .bind(seq)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut **tx)
     .await?;
-    tx.commit().await?;
     row.map(|(id, result)| Ok((id, stored_outcome(result)?)))
         .transpose()
 }
