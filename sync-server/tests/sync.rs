@@ -990,6 +990,64 @@ async fn the_priority_page_comes_in_two_stages_today_first() {
 }
 
 #[tokio::test]
+async fn a_push_beaten_to_its_seq_by_another_keeps_nothing_and_is_answered_when_pushed_again() {
+    let app = spawn_app().await;
+    let p = practice(&app, "Sol").await;
+    let mut desk = Desk::open(&app, p.clinic.id, "reception@sol.example").await;
+    assert_eq!(
+        desk.push_one(&app, register(Uuid::now_v7(), "Ada First"))
+            .await,
+        Outcome::Applied
+    );
+    let device: Uuid =
+        sqlx::query_scalar("SELECT device_id FROM sync_mutations WHERE clinic_id = $1 AND seq = 1")
+            .bind(p.clinic.id)
+            .fetch_one(&app.db)
+            .await
+            .expect("device");
+
+    // Another push of this device (an earlier attempt of the same one) is
+    // storing seq 2 and has not committed yet.
+    let patient = Uuid::now_v7();
+    let batch = vec![desk.queue(register(patient, "Bea Second"))];
+    let mut other = app.db.begin().await.expect("begin");
+    sqlx::query(
+        "INSERT INTO sync_mutations (clinic_id, device_id, seq, mutation_id, name, user_id, result)
+         VALUES ($1, $2, 2, $3, 'register_patient', $4, '{\"status\": \"applied\"}')",
+    )
+    .bind(p.clinic.id)
+    .bind(device)
+    .bind(batch[0].id)
+    .bind(p.reception.user_id)
+    .execute(&mut *other)
+    .await
+    .expect("held outcome");
+    let body = serde_json::to_value(PushRequest {
+        mutations: batch.clone(),
+    })
+    .expect("json");
+    let push = desk.path("/sync/push");
+    let (answer, ()) = tokio::join!(app.post(&push, &desk.token, body), async {
+        // The push applies its mutation, then waits to store seq 2.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        other.commit().await.expect("commit");
+    });
+    answer.expect_error(503, "unavailable");
+    // The other push's outcome is what happened: this one kept nothing.
+    let registered: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM patients WHERE clinic_id = $1 AND id = $2")
+            .bind(p.clinic.id)
+            .bind(patient)
+            .fetch_one(&app.db)
+            .await
+            .expect("count");
+    assert_eq!(registered, 0);
+    // Pushed again, the stored outcome answers.
+    let results = desk.send(&app, &batch).await;
+    assert_eq!(results[0].outcome, Outcome::Applied);
+}
+
+#[tokio::test]
 async fn a_late_commit_is_never_skipped() {
     let app = spawn_app().await;
     let p = practice(&app, "Sol").await;
