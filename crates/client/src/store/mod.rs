@@ -24,6 +24,9 @@ fn migrations() -> Migrations<'static> {
         )),
         M::up(include_str!("../../migrations/0003_deferred_indexes.sql")),
         M::up(include_str!("../../migrations/0004_agenda_index.sql")),
+        M::up(include_str!(
+            "../../migrations/0005_agenda_patient_names.sql"
+        )),
     ])
 }
 
