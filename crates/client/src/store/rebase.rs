@@ -132,10 +132,10 @@ pub(crate) fn apply_push_response(
         };
         match &result.outcome {
             Outcome::Applied => {
-                conn.execute(
+                conn.prepare_cached(
                     "UPDATE outbox SET state = 'applied' WHERE seq = ?1 AND state = 'pending'",
-                    [result.seq],
-                )?;
+                )?
+                .execute([result.seq])?;
                 summary.applied += 1;
             }
             Outcome::Rejected { code, message } => {
