@@ -4,16 +4,16 @@
 //! to the WAL again. Building an index once at the end sorts the rows
 //! instead: the pull runs about twice as fast.
 //!
-//! So a pull from cursor 0 that has more pages to come sets aside the
-//! indexes that only speed up reads the desk can do without meanwhile, and
-//! the pull's last page builds them again. Each step is part of a page's
+//! So the priority pages, and a pull from cursor 0 that has more pages to
+//! come, set aside the indexes that only speed up reads the desk can do
+//! without meanwhile, and the pull's last page builds them again. Each step is part of a page's
 //! transaction, and the set-aside indexes are recorded with their SQL
 //! (`deferred_indexes`), so a crash never loses one: the next opening of
 //! the store builds whatever is still set aside.
 //!
-//! `appointments_time` stays: the agenda reads through it while the first
-//! sync runs, and appointments arrive roughly in time order, so keeping it
-//! is cheap.
+//! `appointments_time` and `patients_id_name` stay: the agenda reads
+//! through them while the first sync runs (appointments arrive roughly in
+//! time order, so keeping the first is cheap).
 
 use crate::error::Result;
 use rusqlite::Connection;

@@ -49,8 +49,12 @@ pub(crate) fn apply_pull_page(
     kind: PullKind,
 ) -> Result<()> {
     state::restore_shadows(conn)?;
-    if kind == PullKind::Changes && page.has_more && state::cursor(conn)? == 0 {
-        // The first of many pages of a pull from 0: a first sync.
+    let first_sync = match kind {
+        PullKind::Priority => true,
+        // The first of many pages of a pull from 0.
+        PullKind::Changes => page.has_more && state::cursor(conn)? == 0,
+    };
+    if first_sync {
         bulk::defer_indexes(conn)?;
     }
     for change in &page.changes {
