@@ -8,7 +8,9 @@
 //!
 //! Needs PostgreSQL at `DATABASE_URL` (as the tests do). The clinic is
 //! generated once per run into a fresh database and reused by every item.
-//! `BENCH_PATIENTS` / `BENCH_APPOINTMENTS` shrink it for a quick try.
+//! `BENCH_PATIENTS` / `BENCH_APPOINTMENTS` shrink it for a quick try;
+//! `BENCH_KEEP_STORE=/path/store.sqlite3` keeps a copy of the synced desk
+//! store (for `EXPLAIN QUERY PLAN` and profiles).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -16,11 +18,11 @@ mod common;
 use chrono::{Datelike, Duration as Days, NaiveTime, TimeZone, Utc, Weekday};
 use clinic_client::session::{SecretError, SecretStore};
 use clinic_client::{
-    ApiClient, Desk, EngineConfig, Login, PullKind, Sessions, SignedIn, SyncEngine, TokenVault,
+    ApiClient, Desk, EngineConfig, Login, PullStep, Sessions, SignedIn, SyncEngine, TokenVault,
 };
 use clinic_core::api::appointments::BookAppointment;
 use clinic_core::api::patients::NewPatient;
-use clinic_core::sync::{MAX_PUSH, PullQuery, PushRequest};
+use clinic_core::sync::{MAX_PUSH, PushRequest};
 use secrecy::SecretString;
 use sqlx::Connection;
 use std::collections::HashMap;
@@ -135,7 +137,9 @@ async fn main() {
     let email = made.admin_email.clone();
     let root = tempfile_dir();
 
-    // 2. Sign-in to today's agenda: login, priority page applied, day_agenda.
+    // 2. Sign-in to today's agenda: login, then the sync engine as the app
+    // starts it; the clock stops when today's agenda has been read, which
+    // is as soon as the first priority page (today's) is in.
     let mut usable = Vec::new();
     for run in 0..3 {
         let dir = root.join(format!("signin-{run}"));
@@ -145,96 +149,73 @@ async fn main() {
         let t_login = t0.elapsed();
         let desk = s.open_desk(&signed.profile).expect("open desk");
         let api = s.api(&signed.profile).expect("api");
-        let page = api
-            .pull(
-                made.clinic_id,
-                &PullQuery {
-                    cursor: Some(0),
-                    limit: Some(EngineConfig::default().pull_limit),
-                    priority: true,
-                },
-            )
-            .await
-            .expect("priority page");
-        let t_fetched = t0.elapsed();
-        let rows = page.changes.len();
-        desk.apply_pull_page(&page, PullKind::Priority)
-            .expect("apply priority");
+        let mut revision = desk.subscribe();
+        let handle = SyncEngine::new(desk.clone(), api, EngineConfig::default()).spawn();
+        while !desk.sync_info().expect("info").priority_done {
+            tokio::time::timeout(Duration::from_secs(60), revision.changed())
+                .await
+                .expect("a first page within 60 s")
+                .expect("watch");
+        }
         let t_applied = t0.elapsed();
         let today = desk.today().expect("today");
         let agenda = desk.day_agenda(today, None).expect("agenda");
         let t_agenda = t0.elapsed();
+        let week = desk.week_agenda(today, None).expect("week");
+        let t_week = t0.elapsed();
+        handle.shutdown().await;
         println!(
-            "sign-in run {run}: login {t_login:.0?}, priority page ({rows} rows) fetched {t_fetched:.0?}, \
-             applied {t_applied:.0?}, day_agenda ({} appts) {t_agenda:.0?} (load {})",
+            "sign-in run {run}: login {t_login:.0?}, today's page in {t_applied:.0?}, \
+             day_agenda ({} appts, {today}) {t_agenda:.0?}; week_agenda ({} appts) {t_week:.0?} (load {})",
             agenda.appointments.len(),
+            week.days
+                .iter()
+                .map(|d| d.appointments.len())
+                .sum::<usize>(),
             load()
         );
         usable.push(t_agenda);
     }
     summary("2. sign-in to today's agenda", usable);
 
-    // 1. Initial sync end to end: priority page, then the full pull, into a
-    // fresh store; the same steps as SyncEngine::sync_once, timed per page.
+    // 1. Initial sync end to end into a fresh store: SyncEngine::sync_once
+    // itself (priority stages, then the full pull), timed page by page.
     let dir = root.join("initial");
     let s = sessions(&dir);
     let signed = sign_in(&s, &server, &email, "Bench initial").await;
     let profile = signed.profile.clone();
     let desk = s.open_desk(&profile).expect("open desk");
     let api = s.api(&profile).expect("api");
+    let engine = SyncEngine::new(desk.clone(), api, EngineConfig::default());
     let limit = EngineConfig::default().pull_limit;
     let t0 = Instant::now();
-    let page = api
-        .pull(
-            made.clinic_id,
-            &PullQuery {
-                cursor: Some(0),
-                limit: Some(limit),
-                priority: true,
-            },
-        )
-        .await
-        .expect("priority");
-    let priority_rows = page.changes.len();
-    desk.apply_pull_page(&page, PullKind::Priority)
-        .expect("apply");
-    let t_priority = t0.elapsed();
-    desk.pull_started().expect("pull started");
+    let (mut priority_rows, mut t_priority) = (0usize, Duration::ZERO);
     let (mut rows, mut pages) = (0usize, 0usize);
     let mut t_100k = None;
     let mut t_1m = None;
-    loop {
-        let cursor = desk.cursor().expect("cursor");
-        let page = api
-            .pull(
-                made.clinic_id,
-                &PullQuery {
-                    cursor: Some(cursor),
-                    limit: Some(limit),
-                    priority: false,
-                },
-            )
-            .await
-            .expect("pull");
-        let more = page.has_more;
-        rows += page.changes.len();
-        pages += 1;
-        desk.apply_pull_page(&page, PullKind::Changes)
-            .expect("apply");
-        if t_100k.is_none() && rows >= 100_000 {
-            t_100k = Some(t0.elapsed());
-        }
-        if t_1m.is_none() && rows >= 1_000_000 {
-            t_1m = Some(t0.elapsed());
-        }
-        if !more {
-            break;
-        }
-    }
-    desk.mark_synced().expect("synced");
+    engine
+        .sync_once_with(|page| match page.step {
+            PullStep::Priority(_) => {
+                priority_rows += page.changes;
+                t_priority = t0.elapsed();
+            }
+            PullStep::Changes(_) => {
+                rows += page.changes;
+                pages += 1;
+                if t_100k.is_none() && rows >= 100_000 {
+                    t_100k = Some(t0.elapsed());
+                }
+                if t_1m.is_none() && rows >= 1_000_000 {
+                    t_1m = Some(t0.elapsed());
+                }
+            }
+        })
+        .await
+        .expect("initial sync");
     let total = t0.elapsed();
+    drop(engine); // it holds the store open; the store is copied below
     println!(
-        "1. initial sync: priority page {priority_rows} rows applied at {t_priority:.2?}; \
+        "1. initial sync: priority pages {priority_rows} rows applied at {t_priority:.2?}; \
          full pull {rows} rows in {pages} pages of {limit}; first 100k rows at {:.2?}, \
          first 1M at {:.2?}, all at {total:.2?}: {:.0} rows/s (full pull rows / total) (load {})",
         t_100k.unwrap_or_default(),
@@ -304,6 +285,11 @@ async fn main() {
     let synced_path =
         clinic_client::paths::store_path(&dir, &profile.server, profile.clinic_id, profile.user_id);
     drop(desk);
+    if let Ok(keep) = std::env::var("BENCH_KEEP_STORE") {
+        // For looking at query plans and profiles afterwards.
+        copy_store(&synced_path, Path::new(&keep));
+        println!("synced store kept at {keep}");
+    }
 
     // 3. Desk A books; time until desk B's store has it, both engines live.
     let mut desks = Vec::new();

@@ -2,10 +2,11 @@
 //! every open event stream.
 //!
 //! A trigger on `clinic_sync_counters` announces each committed move of a
-//! clinic's version as `NOTIFY clinic_sync '<clinic_id>:<version>'` (see
-//! migration `…002200_sync_notify`). PostgreSQL delivers it to every
-//! instance listening, so a write through one instance pokes the desks
-//! connected to all the others.
+//! clinic's version as `NOTIFY clinic_sync '<clinic_id>:<version>'`, once
+//! per transaction with its last version (see migrations
+//! `…002200_sync_notify` and `…003100_sync_notify_per_transaction`).
+//! PostgreSQL delivers it to every instance listening, so a write through
+//! one instance pokes the desks connected to all the others.
 
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use std::time::Duration;
@@ -32,8 +33,9 @@ pub struct Pokes {
 
 impl Pokes {
     pub fn new() -> Self {
-        // A burst of writes (a push of 500 mutations) sends a signal per
-        // version; a stream that falls further behind than this resyncs.
+        // A burst of writes (REST calls, a push's transactions of up to 50
+        // mutations) sends a signal per transaction; a stream that falls
+        // further behind than this resyncs.
         let (sender, _) = broadcast::channel(4096);
         Pokes { sender }
     }

@@ -922,6 +922,132 @@ async fn the_priority_page_holds_the_coming_weeks() {
 }
 
 #[tokio::test]
+async fn the_priority_page_comes_in_two_stages_today_first() {
+    let app = spawn_app().await;
+    let p = practice(&app, "Sol").await;
+    let eva = insert_patient(&app, p.clinic.id, "Eva Gil").await;
+    let leo = insert_patient(&app, p.clinic.id, "Leo Paz").await;
+    let today = insert_appointment(
+        &app,
+        p.clinic.id,
+        p.doctor_id,
+        eva,
+        madrid(day_ahead(0), 12, 0),
+        30,
+        "booked",
+    )
+    .await;
+    let soon = insert_appointment(
+        &app,
+        p.clinic.id,
+        p.other_doctor_id,
+        leo,
+        madrid(day_ahead(3), 10, 0),
+        30,
+        "booked",
+    )
+    .await;
+
+    let reception = Desk::of(p.clinic.id, &p.reception.token);
+    let whole = reception.pull(&app, "?priority=true").await;
+    let first = reception.pull(&app, "?priority=true&stage=today").await;
+    let rest = reception.pull(&app, "?priority=true&stage=ahead").await;
+    for page in [&first, &rest] {
+        assert_eq!((page.cursor, page.has_more), (0, true));
+    }
+    // Today's: the settings and the agenda of the clinic's today.
+    let state = desk_state(&first.changes);
+    assert!(state.contains_key(&(SyncTable::Clinic, p.clinic.id)));
+    assert_eq!(stored(&state, SyncTable::Doctors).len(), 2);
+    assert_eq!(stored(&state, SyncTable::DoctorHours).len(), 14);
+    assert_eq!(stored(&state, SyncTable::Rooms).len(), 1);
+    assert_eq!(
+        stored(&state, SyncTable::Appointments),
+        HashSet::from([today])
+    );
+    assert_eq!(stored(&state, SyncTable::Patients), HashSet::from([eva]));
+    // Then the rest of the coming weeks, without the settings.
+    let state = desk_state(&rest.changes);
+    assert_eq!(
+        state.keys().map(|k| k.0).collect::<HashSet<_>>(),
+        HashSet::from([SyncTable::Appointments, SyncTable::Patients])
+    );
+    assert_eq!(
+        stored(&state, SyncTable::Appointments),
+        HashSet::from([soon])
+    );
+    assert_eq!(stored(&state, SyncTable::Patients), HashSet::from([leo]));
+    // Together: the whole priority page.
+    let staged: HashSet<_> = first.changes.iter().chain(&rest.changes).map(key).collect();
+    assert_eq!(staged, whole.changes.iter().map(key).collect());
+
+    // A stage belongs to a priority pull only.
+    let err = app
+        .get(&reception.path("/sync/pull?stage=today"), &reception.token)
+        .await
+        .expect_error(422, "invalid");
+    assert_eq!(err["field"], "stage");
+}
+
+#[tokio::test]
+async fn a_push_beaten_to_its_seq_by_another_keeps_nothing_and_is_answered_when_pushed_again() {
+    let app = spawn_app().await;
+    let p = practice(&app, "Sol").await;
+    let mut desk = Desk::open(&app, p.clinic.id, "reception@sol.example").await;
+    assert_eq!(
+        desk.push_one(&app, register(Uuid::now_v7(), "Ada First"))
+            .await,
+        Outcome::Applied
+    );
+    let device: Uuid =
+        sqlx::query_scalar("SELECT device_id FROM sync_mutations WHERE clinic_id = $1 AND seq = 1")
+            .bind(p.clinic.id)
+            .fetch_one(&app.db)
+            .await
+            .expect("device");
+
+    // Another push of this device (an earlier attempt of the same one) is
+    // storing seq 2 and has not committed yet.
+    let patient = Uuid::now_v7();
+    let batch = vec![desk.queue(register(patient, "Bea Second"))];
+    let mut other = app.db.begin().await.expect("begin");
+    sqlx::query(
+        "INSERT INTO sync_mutations (clinic_id, device_id, seq, mutation_id, name, user_id, result)
+         VALUES ($1, $2, 2, $3, 'register_patient', $4, '{\"status\": \"applied\"}')",
+    )
+    .bind(p.clinic.id)
+    .bind(device)
+    .bind(batch[0].id)
+    .bind(p.reception.user_id)
+    .execute(&mut *other)
+    .await
+    .expect("held outcome");
+    let body = serde_json::to_value(PushRequest {
+        mutations: batch.clone(),
+    })
+    .expect("json");
+    let push = desk.path("/sync/push");
+    let (answer, ()) = tokio::join!(app.post(&push, &desk.token, body), async {
+        // The push applies its mutation, then waits to store seq 2.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        other.commit().await.expect("commit");
+    });
+    answer.expect_error(503, "unavailable");
+    // The other push's outcome is what happened: this one kept nothing.
+    let registered: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM patients WHERE clinic_id = $1 AND id = $2")
+            .bind(p.clinic.id)
+            .bind(patient)
+            .fetch_one(&app.db)
+            .await
+            .expect("count");
+    assert_eq!(registered, 0);
+    // Pushed again, the stored outcome answers.
+    let results = desk.send(&app, &batch).await;
+    assert_eq!(results[0].outcome, Outcome::Applied);
+}
+
+#[tokio::test]
 async fn a_late_commit_is_never_skipped() {
     let app = spawn_app().await;
     let p = practice(&app, "Sol").await;

@@ -12,7 +12,7 @@ use clinic_core::api::auth::{InvitationView, LoginRequest, Me, NewInvitation, Se
 use clinic_core::api::clinic::{ClinicView, UpdateClinic};
 use clinic_core::api::doctors::{DoctorView, NewDoctor, UpdateDoctor};
 use clinic_core::api::staff::{StaffMember, UpdateStaff};
-use clinic_core::sync::{Poke, PullPage, PullQuery, PushRequest, PushResponse};
+use clinic_core::sync::{Poke, PriorityStage, PullPage, PullQuery, PushRequest, PushResponse};
 use clinic_core::{ErrorBody, ErrorCode};
 use eventsource_stream::Eventsource;
 use futures_util::{Stream, StreamExt};
@@ -312,7 +312,7 @@ impl ApiClient {
         Ok(resp)
     }
 
-    /// `GET /v1/clinics/{clinic_id}/sync/pull?cursor&limit&priority`, gzip.
+    /// `GET /v1/clinics/{clinic_id}/sync/pull?cursor&limit&priority&stage`, gzip.
     pub async fn pull(&self, clinic_id: Uuid, query: &PullQuery) -> Result<PullPage, ApiError> {
         let mut params: Vec<(&str, String)> = Vec::new();
         if let Some(cursor) = query.cursor {
@@ -323,6 +323,13 @@ impl ApiClient {
         }
         if query.priority {
             params.push(("priority", "true".into()));
+        }
+        if let Some(stage) = query.stage {
+            let stage = match stage {
+                PriorityStage::Today => "today",
+                PriorityStage::Ahead => "ahead",
+            };
+            params.push(("stage", stage.into()));
         }
         let r = self
             .request(

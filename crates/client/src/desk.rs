@@ -67,6 +67,8 @@ pub struct Queued {
 
 struct Inner {
     store: Mutex<Store>,
+    /// The store's connection for the screens' reads, when it has one.
+    reader: Option<Mutex<rusqlite::Connection>>,
     identity: DeskIdentity,
     clock: Clock,
     /// Bumped after every local change (action, pull page, push answer), so
@@ -108,10 +110,11 @@ impl Desk {
         ))
     }
 
-    pub fn with_store(store: Store, identity: DeskIdentity, clock: Clock) -> Desk {
+    pub fn with_store(mut store: Store, identity: DeskIdentity, clock: Clock) -> Desk {
         let (revision, _) = watch::channel(0);
         Desk {
             inner: Arc::new(Inner {
+                reader: store.take_reader().map(Mutex::new),
                 store: Mutex::new(store),
                 identity,
                 clock,
@@ -143,6 +146,20 @@ impl Desk {
             .store
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A connection to read the last committed state through: the reader
+    /// when the store has one (it does not wait for a sync page being
+    /// written), else the store's own.
+    fn read(&self) -> Reading<'_> {
+        match &self.inner.reader {
+            Some(reader) => Reading::Reader(
+                reader
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()),
+            ),
+            None => Reading::Store(self.store()),
+        }
     }
 
     fn changed(&self) {
@@ -280,7 +297,7 @@ impl Desk {
     // ---- conflict inbox ---------------------------------------------------
 
     pub fn conflicts(&self) -> Result<Vec<Conflict>> {
-        queries::conflicts(self.store().conn_ref())
+        queries::conflicts(&self.read())
     }
 
     /// Settles a conflict. `Retry` and `PickAnotherSlot` run the same local
@@ -380,17 +397,17 @@ impl Desk {
     // ---- reads ------------------------------------------------------------
 
     pub fn clinic(&self) -> Result<Option<ClinicView>> {
-        queries::clinic(self.store().conn_ref())
+        queries::clinic(&self.read())
     }
 
     /// The clinic's local date now.
     pub fn today(&self) -> Result<NaiveDate> {
-        let zone = queries::zone(self.store().conn_ref())?;
+        let zone = queries::zone(&self.read())?;
         Ok(local_date(self.now(), zone))
     }
 
     pub fn doctors(&self, include_inactive: bool) -> Result<Vec<DoctorView>> {
-        queries::doctors(self.store().conn_ref(), include_inactive)
+        queries::doctors(&self.read(), include_inactive)
     }
 
     /// The doctor record of the signed-in member, if they are one.
@@ -403,50 +420,50 @@ impl Desk {
     }
 
     pub fn rooms(&self, include_inactive: bool) -> Result<Vec<RoomView>> {
-        queries::rooms(self.store().conn_ref(), include_inactive)
+        queries::rooms(&self.read(), include_inactive)
     }
 
     pub fn doctor_hours(&self, doctor_id: Uuid) -> Result<Vec<WorkingHours>> {
-        queries::doctor_hours(self.store().conn_ref(), doctor_id)
+        queries::doctor_hours(&self.read(), doctor_id)
     }
 
     pub fn doctor_time_off(&self, doctor_id: Uuid) -> Result<Vec<TimeOffView>> {
-        queries::doctor_time_off(self.store().conn_ref(), doctor_id)
+        queries::doctor_time_off(&self.read(), doctor_id)
     }
 
     /// A day on the clinic's wall clock, all doctors or one.
     pub fn day_agenda(&self, date: NaiveDate, doctor_id: Option<Uuid>) -> Result<DayAgenda> {
-        queries::day_agenda(self.store().conn_ref(), date, doctor_id)
+        queries::day_agenda(&self.read(), date, doctor_id)
     }
 
     /// The Monday-to-Sunday week holding `date`.
     pub fn week_agenda(&self, date: NaiveDate, doctor_id: Option<Uuid>) -> Result<WeekAgenda> {
-        queries::week_agenda(self.store().conn_ref(), date, doctor_id)
+        queries::week_agenda(&self.read(), date, doctor_id)
     }
 
     /// Patients whose name, phone, email or national id has words starting
-    /// with the typed ones, accents and case ignored; best matches first.
+    /// with the typed ones, accents and case ignored; in name order.
     pub fn search_patients(
         &self,
         text: &str,
         include_archived: bool,
         limit: usize,
     ) -> Result<Vec<PatientHit>> {
-        queries::search_patients(self.store().conn_ref(), text, include_archived, limit)
+        queries::search_patients(&self.read(), text, include_archived, limit)
     }
 
     /// One appointment as the agenda shows it.
     pub fn appointment(&self, appointment_id: Uuid) -> Result<Option<AgendaEntry>> {
-        queries::agenda_entry(self.store().conn_ref(), appointment_id)
+        queries::agenda_entry(&self.read(), appointment_id)
     }
 
     pub fn patient(&self, patient_id: Uuid) -> Result<Option<PatientRecord>> {
-        queries::patient_record(self.store().conn_ref(), patient_id)
+        queries::patient_record(&self.read(), patient_id)
     }
 
     /// Whether this row has changes on this desk the server has not confirmed.
     pub fn is_pending(&self, table: SyncTable, id: Uuid) -> Result<bool> {
-        state::is_pending(self.store().conn_ref(), table, id)
+        state::is_pending(&self.read(), table, id)
     }
 
     /// Mutations the server has not answered yet.
@@ -455,17 +472,17 @@ impl Desk {
     }
 
     pub fn outbox(&self) -> Result<Vec<OutboxEntry>> {
-        state::outbox(self.store().conn_ref())
+        state::outbox(&self.read())
     }
 
     pub fn sync_info(&self) -> Result<SyncInfo> {
-        state::info(self.store().conn_ref())
+        state::info(&self.read())
     }
 
     /// A full id from the start of one typed by hand (`appointments`,
     /// `patients`, `doctors`, `rooms`, `conflicts`).
     pub fn resolve_id(&self, table: IdKind, typed: &str) -> Result<Uuid> {
-        queries::resolve_prefix(self.store().conn_ref(), table.table(), typed)
+        queries::resolve_prefix(&self.read(), table.table(), typed)
     }
 
     /// SQLite's integrity check and the outbox's invariants; empty when sound.
@@ -521,11 +538,28 @@ impl Desk {
     /// Stores one pull page and rebases the outbox on it, in one transaction.
     pub fn apply_pull_page(&self, page: &PullPage, kind: PullKind) -> Result<()> {
         let mut store = self.store();
-        let tx = store
-            .conn()
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        rebase::apply_pull_page(&tx, self.actor(), page, kind)?;
-        tx.commit()?;
+        // A page with more behind it commits without waiting for the disk
+        // (synchronous=NORMAL: still atomic and consistent, but a power cut
+        // may take back the last commits). Such pages can be pulled again,
+        // and the cursor goes back with them. The next commit at FULL, a
+        // pull's last page or any action, makes everything before it
+        // durable too: WAL commits reach the disk in order.
+        let relaxed = page.has_more;
+        if relaxed {
+            store.conn().pragma_update(None, "synchronous", "NORMAL")?;
+        }
+        let applied: Result<()> = (|| {
+            let tx = store
+                .conn()
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            rebase::apply_pull_page(&tx, self.actor(), page, kind)?;
+            tx.commit()?;
+            Ok(())
+        })();
+        if relaxed {
+            store.conn().pragma_update(None, "synchronous", "FULL")?;
+        }
+        applied?;
         drop(store);
         self.changed();
         Ok(())
@@ -534,6 +568,23 @@ impl Desk {
     /// Records a complete push and pull.
     pub fn mark_synced(&self) -> Result<()> {
         state::mark_synced(self.store().conn_ref(), self.now())
+    }
+}
+
+/// A locked connection to read through (see [`Desk::read`]).
+enum Reading<'a> {
+    Reader(MutexGuard<'a, rusqlite::Connection>),
+    Store(MutexGuard<'a, Store>),
+}
+
+impl std::ops::Deref for Reading<'_> {
+    type Target = rusqlite::Connection;
+
+    fn deref(&self) -> &rusqlite::Connection {
+        match self {
+            Reading::Reader(conn) => conn,
+            Reading::Store(store) => store.conn_ref(),
+        }
     }
 }
 

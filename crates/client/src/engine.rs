@@ -12,7 +12,8 @@ use crate::error::{Error, ErrorView, Result};
 use crate::store::rebase::PullKind;
 use chrono::{DateTime, Utc};
 use clinic_core::sync::{
-    DEFAULT_PULL_LIMIT, MAX_PUSH, MutationResult, Outcome, PullQuery, PushRequest, PushResponse,
+    MAX_PULL_LIMIT, MAX_PUSH, MutationResult, Outcome, PriorityStage, PullPage, PullQuery,
+    PushRequest, PushResponse,
 };
 use futures_util::StreamExt;
 use rand::Rng;
@@ -46,7 +47,10 @@ impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
             interval: Duration::from_secs(30),
-            pull_limit: DEFAULT_PULL_LIMIT,
+            // The largest page the server gives: a first sync commits (and
+            // rewrites index pages to the WAL) once per page, so fewer,
+            // larger pages write it faster. Later pulls are small anyway.
+            pull_limit: MAX_PULL_LIMIT,
             backoff_min: Duration::from_secs(1),
             backoff_max: Duration::from_secs(5),
             live: true,
@@ -97,6 +101,33 @@ pub struct SyncReport {
     pub cursor: i64,
 }
 
+/// One page of a pull: which, and from where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PullStep {
+    /// A stage of the first sync's priority page.
+    Priority(PriorityStage),
+    /// Changes after this cursor.
+    Changes(i64),
+}
+
+impl PullStep {
+    fn kind(self) -> PullKind {
+        match self {
+            PullStep::Priority(_) => PullKind::Priority,
+            PullStep::Changes(_) => PullKind::Changes,
+        }
+    }
+}
+
+/// A pulled page now in the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PageApplied {
+    pub step: PullStep,
+    /// Rows and tombstones in it.
+    pub changes: usize,
+}
+
 /// Whether a failed push says something about the mutations it carried (a
 /// body the server cannot take), rather than about the session, the clinic
 /// or the server's health, which pushing again later may cure.
@@ -139,8 +170,18 @@ impl SyncEngine {
     }
 
     /// Pushes the whole outbox, then pulls until the server has nothing
-    /// more: on first sync the priority page, then everything from cursor 0.
+    /// more: on first sync the priority pages (today's agenda, then the
+    /// coming weeks'), then everything from cursor 0.
     pub async fn sync_once(&self) -> Result<SyncReport> {
+        self.sync_once_with(|_| {}).await
+    }
+
+    /// [`SyncEngine::sync_once`], calling `on_page` after each pulled page
+    /// is in the store (progress displays, measurements).
+    pub async fn sync_once_with(
+        &self,
+        mut on_page: impl FnMut(&PageApplied) + Send,
+    ) -> Result<SyncReport> {
         let _one_at_a_time = self.running.lock().await;
         let mut report = SyncReport::default();
         let mut batch_size = MAX_PUSH;
@@ -207,53 +248,83 @@ impl SyncEngine {
         }
 
         let info = blocking(&self.desk, |d| d.sync_info()).await?;
-        if !info.priority_done && info.cursor == 0 {
-            let page = self
-                .api
-                .pull(
-                    self.clinic_id,
-                    &PullQuery {
-                        cursor: Some(0),
-                        limit: Some(self.config.pull_limit),
-                        priority: true,
-                    },
-                )
-                .await?;
-            report.pages += 1;
-            report.changes += page.changes.len();
-            blocking(&self.desk, move |d| {
-                d.apply_pull_page(&page, PullKind::Priority)
-            })
-            .await?;
-        }
-        blocking(&self.desk, |d| d.pull_started()).await?;
+        // First sync: today's agenda, then the coming weeks', then everything.
+        let mut step = if !info.priority_done && info.cursor == 0 {
+            PullStep::Priority(PriorityStage::Today)
+        } else {
+            self.start_pull().await?
+        };
+        let mut fetched = self.fetch(step).await;
         loop {
-            let cursor = blocking(&self.desk, |d| d.cursor()).await?;
-            let page = self
-                .api
-                .pull(
-                    self.clinic_id,
-                    &PullQuery {
-                        cursor: Some(cursor),
-                        limit: Some(self.config.pull_limit),
-                        priority: false,
-                    },
-                )
-                .await?;
-            let more = page.has_more;
+            let page = fetched?;
+            let next = match step {
+                PullStep::Priority(PriorityStage::Today) => {
+                    Some(PullStep::Priority(PriorityStage::Ahead))
+                }
+                PullStep::Priority(PriorityStage::Ahead) => Some(self.start_pull().await?),
+                PullStep::Changes(_) => page.has_more.then_some(PullStep::Changes(page.cursor)),
+            };
+            let applied = PageApplied {
+                step,
+                changes: page.changes.len(),
+            };
             report.pages += 1;
             report.changes += page.changes.len();
-            report.cursor = page.cursor;
-            blocking(&self.desk, move |d| {
-                d.apply_pull_page(&page, PullKind::Changes)
-            })
-            .await?;
-            if !more {
-                break;
+            if let PullStep::Changes(_) = step {
+                report.cursor = page.cursor;
+            }
+            let kind = step.kind();
+            let apply = blocking(&self.desk, move |d| d.apply_pull_page(&page, kind));
+            // The next page downloads while this one is written.
+            let prefetched = match next {
+                Some(next) => {
+                    let (applying, prefetched) = tokio::join!(apply, self.fetch(next));
+                    applying?;
+                    Some((next, prefetched))
+                }
+                None => {
+                    apply.await?;
+                    None
+                }
+            };
+            on_page(&applied);
+            match prefetched {
+                Some((next, page)) => {
+                    step = next;
+                    fetched = page;
+                }
+                None => break,
             }
         }
         blocking(&self.desk, |d| d.mark_synced()).await?;
         Ok(report)
+    }
+
+    /// Marks the start of a pull from the store's cursor (see
+    /// [`Desk::pull_started`]) and returns its first step.
+    async fn start_pull(&self) -> Result<PullStep> {
+        blocking(&self.desk, |d| d.pull_started()).await?;
+        Ok(PullStep::Changes(
+            blocking(&self.desk, |d| d.cursor()).await?,
+        ))
+    }
+
+    async fn fetch(&self, step: PullStep) -> Result<PullPage> {
+        let query = match step {
+            PullStep::Priority(stage) => PullQuery {
+                cursor: Some(0),
+                limit: Some(self.config.pull_limit),
+                priority: true,
+                stage: Some(stage),
+            },
+            PullStep::Changes(cursor) => PullQuery {
+                cursor: Some(cursor),
+                limit: Some(self.config.pull_limit),
+                priority: false,
+                stage: None,
+            },
+        };
+        Ok(self.api.pull(self.clinic_id, &query).await?)
     }
 
     /// Starts the engine on the current tokio runtime.
@@ -326,10 +397,13 @@ impl SyncEngine {
                 return;
             }
             status.send_modify(|s| s.state = SyncState::Syncing);
-            let outcome = self
-                .sync_once()
-                .instrument(tracing::info_span!("sync"))
-                .await;
+            // Stopping does not wait for a long (first) sync to finish: the
+            // page being written commits or not as a whole, the rest is
+            // pulled next time.
+            let outcome = tokio::select! {
+                outcome = self.sync_once().instrument(tracing::info_span!("sync")) => outcome,
+                _ = stop.changed() => return,
+            };
             let (wait, cut_short_by_actions) = match outcome {
                 Ok(report) => {
                     tracing::debug!(
@@ -489,8 +563,8 @@ impl EngineHandle {
         self.wake.notify_one();
     }
 
-    /// Stops the engine after its current step; the store stays consistent
-    /// at any point, as every step is one transaction.
+    /// Stops the engine, breaking off a sync in progress; the store stays
+    /// consistent at any point, as every step is one transaction.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;

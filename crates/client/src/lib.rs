@@ -21,7 +21,10 @@ pub mod time;
 
 pub use api::{ApiClient, ApiError};
 pub use desk::{Desk, DeskIdentity, IdKind, Queued, Resolution};
-pub use engine::{EngineConfig, EngineHandle, SyncEngine, SyncReport, SyncState, SyncStatus};
+pub use engine::{
+    EngineConfig, EngineHandle, PageApplied, PullStep, SyncEngine, SyncReport, SyncState,
+    SyncStatus,
+};
 pub use error::{Error, ErrorView, Result};
 pub use session::{Login, Profile, Sessions, SignedIn, TokenLocation, TokenVault};
 pub use store::Store;

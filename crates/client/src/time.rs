@@ -1,8 +1,6 @@
 //! Instants as the store keeps them, and the clinic's wall clock.
 
-use chrono::{
-    DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, SecondsFormat, TimeZone, Utc,
-};
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, SecondsFormat, TimeZone, Utc};
 use chrono_tz::Tz;
 use clinic_core::Invalid;
 use std::sync::Arc;
@@ -55,30 +53,8 @@ pub fn from_text(s: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// The first instant of `date` on the clinic's wall clock. Midnight can be
-/// skipped by a DST change in some zones; then the day starts at the first
-/// minute that exists.
-pub fn start_of_day(date: NaiveDate, zone: Tz) -> DateTime<Utc> {
-    let midnight = date
-        .and_hms_opt(0, 0, 0)
-        .expect("midnight exists as a time");
-    let mut local = midnight;
-    for _ in 0..(24 * 60) {
-        match zone.from_local_datetime(&local) {
-            LocalResult::Single(t) => return t.with_timezone(&Utc),
-            LocalResult::Ambiguous(early, _) => return early.with_timezone(&Utc),
-            LocalResult::None => local += Duration::minutes(1),
-        }
-    }
-    // No zone skips a whole day's minutes one by one; fall back to UTC midnight.
-    Utc.from_utc_datetime(&midnight)
-}
-
-/// `[start, end)` of a local date in UTC: 23, 24 or 25 hours long.
-pub fn day_bounds(date: NaiveDate, zone: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
-    let next = date.succ_opt().unwrap_or(date);
-    (start_of_day(date, zone), start_of_day(next, zone))
-}
+// Shared with the server (its first sync's "today"); re-exported here.
+pub use clinic_core::schedule::{day_bounds, start_of_day};
 
 /// Today's date on the clinic's wall clock.
 pub fn local_date(at: DateTime<Utc>, zone: Tz) -> NaiveDate {
@@ -132,6 +108,7 @@ pub fn parse_wall_clock(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Duration;
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("date")

@@ -4,7 +4,9 @@
 //! time zone, so a 09:00 start stays 09:00 across daylight-saving changes.
 
 use crate::error::Invalid;
-use chrono::{DateTime, Datelike, NaiveTime, TimeDelta, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, TimeDelta, TimeZone, Utc,
+};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -73,6 +75,31 @@ impl AppointmentStatus {
 }
 
 /// The shortest and longest appointment we accept.
+/// The first instant of `date` on the clinic's wall clock. Midnight can be
+/// skipped by a DST change in some zones; then the day starts at the first
+/// minute that exists.
+pub fn start_of_day(date: NaiveDate, zone: Tz) -> DateTime<Utc> {
+    let midnight = date
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight exists as a time");
+    let mut local = midnight;
+    for _ in 0..(24 * 60) {
+        match zone.from_local_datetime(&local) {
+            LocalResult::Single(t) => return t.with_timezone(&Utc),
+            LocalResult::Ambiguous(early, _) => return early.with_timezone(&Utc),
+            LocalResult::None => local += Duration::minutes(1),
+        }
+    }
+    // No zone skips a whole day's minutes one by one; fall back to UTC midnight.
+    Utc.from_utc_datetime(&midnight)
+}
+
+/// `[start, end)` of a local date in UTC: 23, 24 or 25 hours long.
+pub fn day_bounds(date: NaiveDate, zone: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
+    let next = date.succ_opt().unwrap_or(date);
+    (start_of_day(date, zone), start_of_day(next, zone))
+}
+
 pub const MIN_APPOINTMENT: TimeDelta = TimeDelta::minutes(5);
 pub const MAX_APPOINTMENT: TimeDelta = TimeDelta::hours(12);
 

@@ -162,6 +162,24 @@ pub struct PullQuery {
     /// The page does not move the cursor; the full pull follows.
     #[serde(default)]
     pub priority: bool,
+    /// With `priority`: only one part of that page, so the first one can be
+    /// small. Absent: the whole priority page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<PriorityStage>,
+}
+
+/// The parts of the first sync's priority page, asked for in this order: a
+/// desk shows today's agenda as soon as the first is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PriorityStage {
+    /// The clinic, doctors, hours, time off, rooms, and the appointments
+    /// overlapping the clinic's today with their patients.
+    Today,
+    /// The rest of the priority agenda (from a day back to four weeks
+    /// ahead, without today's) with its patients.
+    Ahead,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

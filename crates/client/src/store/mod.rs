@@ -3,6 +3,7 @@
 //! user action or per pull page, so a crash leaves either all of one or
 //! none of it.
 
+pub(crate) mod bulk;
 pub(crate) mod queries;
 pub(crate) mod rebase;
 pub(crate) mod rows;
@@ -16,14 +17,26 @@ use std::time::Duration;
 
 fn migrations() -> Migrations<'static> {
     // Append-only: never edit a migration that has shipped; add the next one.
-    Migrations::new(vec![M::up(include_str!(
-        "../../migrations/0001_local_store.sql"
-    ))])
+    Migrations::new(vec![
+        M::up(include_str!("../../migrations/0001_local_store.sql")),
+        M::up(include_str!(
+            "../../migrations/0002_patient_search_prefixes.sql"
+        )),
+        M::up(include_str!("../../migrations/0003_deferred_indexes.sql")),
+        M::up(include_str!("../../migrations/0004_agenda_index.sql")),
+        M::up(include_str!(
+            "../../migrations/0005_agenda_patient_names.sql"
+        )),
+    ])
 }
 
 /// An open store. Not `Sync`: [`crate::Desk`] shares it behind a mutex.
 pub struct Store {
     conn: Connection,
+    /// File stores also get a connection for the screens' reads: in WAL
+    /// mode it reads the last commit while the sync engine writes a page,
+    /// instead of waiting for the page (up to a second on a first sync).
+    reader: Option<Connection>,
 }
 
 impl Store {
@@ -56,7 +69,16 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        Self::prepare(conn, true)
+        let mut store = Self::prepare(conn, true)?;
+        // Opened after the migrations ran, so it sees the current schema.
+        let reader = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        reader.pragma_update(None, "query_only", "ON")?;
+        Self::tune(&reader)?;
+        store.reader = Some(reader);
+        Ok(store)
     }
 
     /// A throwaway store, for tests and previews.
@@ -78,9 +100,32 @@ impl Store {
         }
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(Duration::from_secs(5))?;
+        Self::tune(&conn)?;
         migrations().to_latest(&mut conn)?;
-        Ok(Store { conn })
+        // A first sync that stopped half way (see `bulk`) left indexes aside.
+        let tx = conn.transaction()?;
+        bulk::restore_indexes(&tx)?;
+        tx.commit()?;
+        Ok(Store { conn, reader: None })
+    }
+
+    fn tune(conn: &Connection) -> Result<()> {
+        conn.busy_timeout(Duration::from_secs(5))?;
+        // A first sync writes a million appointments whose ids and times
+        // arrive in random order: with SQLite's default 2 MB page cache every
+        // index insert reads its B-tree page from disk again. 64 MB holds
+        // the hot index pages (pages are allocated as used, not up front).
+        conn.pragma_update(None, "cache_size", -64 * 1024)?;
+        // Every synced table's upsert and delete, plus the sync bookkeeping,
+        // stay prepared across the rows of a page.
+        conn.set_prepared_statement_cache_capacity(64);
+        Ok(())
+    }
+
+    /// The connection for reads, if this store has its own for them (see
+    /// `reader`); the store keeps writing through its main one.
+    pub(crate) fn take_reader(&mut self) -> Option<Connection> {
+        self.reader.take()
     }
 
     pub(crate) fn conn(&mut self) -> &mut Connection {

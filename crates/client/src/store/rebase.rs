@@ -5,6 +5,7 @@
 //! page, one per push answer, so a crash leaves the store as it was before
 //! the page or as it is after it.
 
+use super::bulk;
 use super::rows;
 use super::state;
 use crate::error::{Error, Result};
@@ -48,6 +49,14 @@ pub(crate) fn apply_pull_page(
     kind: PullKind,
 ) -> Result<()> {
     state::restore_shadows(conn)?;
+    let first_sync = match kind {
+        PullKind::Priority => true,
+        // The first of many pages of a pull from 0.
+        PullKind::Changes => page.has_more && state::cursor(conn)? == 0,
+    };
+    if first_sync {
+        bulk::defer_indexes(conn)?;
+    }
     for change in &page.changes {
         match change {
             Change::Upsert { version, row } => rows::upsert(conn, row, *version)?,
@@ -72,6 +81,7 @@ pub(crate) fn apply_pull_page(
                     "DELETE FROM outbox WHERE state = 'applied' AND awaiting_pull = 1",
                     [],
                 )?;
+                bulk::restore_indexes(conn)?;
             }
         }
     }
@@ -126,10 +136,10 @@ pub(crate) fn apply_push_response(
         };
         match &result.outcome {
             Outcome::Applied => {
-                conn.execute(
+                conn.prepare_cached(
                     "UPDATE outbox SET state = 'applied' WHERE seq = ?1 AND state = 'pending'",
-                    [result.seq],
-                )?;
+                )?
+                .execute([result.seq])?;
                 summary.applied += 1;
             }
             Outcome::Rejected { code, message } => {

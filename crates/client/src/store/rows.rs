@@ -9,8 +9,9 @@ use clinic_core::api::patients::{ClinicalNoteView, PatientView, Sex};
 use clinic_core::api::rooms::RoomView;
 use clinic_core::schedule::{AppointmentStatus, WorkingHours, wall_clock};
 use clinic_core::sync::{AppointmentRow, HoursRow, SyncRow, SyncTable};
-use rusqlite::types::Type;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::types::{Type, ValueRef};
+use rusqlite::{Connection, OptionalExtension, Row, RowIndex, params};
+use std::fmt::Display;
 use uuid::Uuid;
 
 pub(crate) fn table_name(t: SyncTable) -> &'static str {
@@ -44,35 +45,71 @@ pub(crate) fn table_from_name(name: &str) -> Option<SyncTable> {
 
 // ---- column readers -------------------------------------------------------
 
-fn bad(col: &str, msg: String) -> rusqlite::Error {
+fn bad(col: impl Display, msg: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(0, Type::Text, format!("column {col}: {msg}").into())
 }
 
-pub(crate) fn get_uuid(r: &Row, col: &str) -> rusqlite::Result<Uuid> {
-    let s: String = r.get(col)?;
-    Uuid::parse_str(&s).map_err(|e| bad(col, e.to_string()))
+/// A text column as SQLite holds it, without copying it out; `None` for NULL.
+/// Columns are named, or numbered where a query reads many rows (a name is
+/// looked up among the columns on every call).
+fn text<'r, I: RowIndex + Display + Copy>(
+    r: &'r Row<'_>,
+    col: I,
+) -> rusqlite::Result<Option<&'r str>> {
+    match r.get_ref(col)? {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(t) => std::str::from_utf8(t)
+            .map(Some)
+            .map_err(|e| bad(col, e.to_string())),
+        other => Err(bad(
+            col,
+            format!("holds {} instead of text", other.data_type()),
+        )),
+    }
 }
 
-pub(crate) fn get_opt_uuid(r: &Row, col: &str) -> rusqlite::Result<Option<Uuid>> {
-    let s: Option<String> = r.get(col)?;
-    s.map(|s| Uuid::parse_str(&s).map_err(|e| bad(col, e.to_string())))
-        .transpose()
+fn required<'r, I: RowIndex + Display + Copy>(r: &'r Row<'_>, col: I) -> rusqlite::Result<&'r str> {
+    text(r, col)?.ok_or_else(|| bad(col, "is NULL".into()))
 }
 
-pub(crate) fn get_ts(r: &Row, col: &str) -> rusqlite::Result<DateTime<Utc>> {
-    let s: String = r.get(col)?;
-    from_text(&s).ok_or_else(|| bad(col, format!("{s:?} is not a time")))
+fn uuid(col: impl Display, s: &str) -> rusqlite::Result<Uuid> {
+    Uuid::parse_str(s).map_err(|e| bad(col, e.to_string()))
 }
 
-pub(crate) fn get_opt_ts(r: &Row, col: &str) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    let s: Option<String> = r.get(col)?;
-    s.map(|s| from_text(&s).ok_or_else(|| bad(col, format!("{s:?} is not a time"))))
-        .transpose()
+fn ts(col: impl Display, s: &str) -> rusqlite::Result<DateTime<Utc>> {
+    from_text(s).ok_or_else(|| bad(col, format!("{s:?} is not a time")))
 }
 
-pub(crate) fn get_status(r: &Row, col: &str) -> rusqlite::Result<AppointmentStatus> {
-    let s: String = r.get(col)?;
-    AppointmentStatus::parse(&s).map_err(|e| bad(col, e.to_string()))
+pub(crate) fn get_uuid<I: RowIndex + Display + Copy>(r: &Row, col: I) -> rusqlite::Result<Uuid> {
+    uuid(col, required(r, col)?)
+}
+
+pub(crate) fn get_opt_uuid<I: RowIndex + Display + Copy>(
+    r: &Row,
+    col: I,
+) -> rusqlite::Result<Option<Uuid>> {
+    text(r, col)?.map(|s| uuid(col, s)).transpose()
+}
+
+pub(crate) fn get_ts<I: RowIndex + Display + Copy>(
+    r: &Row,
+    col: I,
+) -> rusqlite::Result<DateTime<Utc>> {
+    ts(col, required(r, col)?)
+}
+
+pub(crate) fn get_opt_ts<I: RowIndex + Display + Copy>(
+    r: &Row,
+    col: I,
+) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    text(r, col)?.map(|s| ts(col, s)).transpose()
+}
+
+pub(crate) fn get_status<I: RowIndex + Display + Copy>(
+    r: &Row,
+    col: I,
+) -> rusqlite::Result<AppointmentStatus> {
+    AppointmentStatus::parse(required(r, col)?).map_err(|e| bad(col, e.to_string()))
 }
 
 fn opt_ts(t: Option<DateTime<Utc>>) -> Option<String> {
@@ -242,10 +279,8 @@ pub(crate) fn load(
 }
 
 pub(crate) fn delete(conn: &Connection, table: SyncTable, id: Uuid) -> rusqlite::Result<()> {
-    conn.execute(
-        &format!("DELETE FROM {} WHERE id = ?1", table_name(table)),
-        [id.to_string()],
-    )?;
+    conn.prepare_cached(&format!("DELETE FROM {} WHERE id = ?1", table_name(table)))?
+        .execute([id.to_string()])?;
     Ok(())
 }
 
@@ -253,13 +288,13 @@ pub(crate) fn delete(conn: &Connection, table: SyncTable, id: Uuid) -> rusqlite:
 /// search index's triggers see an update, not a delete they would miss).
 pub(crate) fn upsert(conn: &Connection, row: &SyncRow, version: i64) -> rusqlite::Result<()> {
     match row {
-        SyncRow::Clinic(c) => conn.execute(
+        SyncRow::Clinic(c) => conn.prepare_cached(
             "INSERT INTO clinic (id, name, time_zone, locale, currency, created_at, version)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone,
                 locale = excluded.locale, currency = excluded.currency,
-                created_at = excluded.created_at, version = excluded.version",
-            params![
+                created_at = excluded.created_at, version = excluded.version")?
+        .execute(params![
                 c.id.to_string(),
                 c.name,
                 c.time_zone,
@@ -267,16 +302,15 @@ pub(crate) fn upsert(conn: &Connection, row: &SyncRow, version: i64) -> rusqlite
                 c.currency,
                 to_text(c.created_at),
                 version
-            ],
-        )?,
-        SyncRow::Doctors(d) => conn.execute(
+            ])?,
+        SyncRow::Doctors(d) => conn.prepare_cached(
             "INSERT INTO doctors (id, full_name, specialties, user_id, active, created_at, updated_at, version)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT (id) DO UPDATE SET full_name = excluded.full_name,
                 specialties = excluded.specialties, user_id = excluded.user_id,
                 active = excluded.active, created_at = excluded.created_at,
-                updated_at = excluded.updated_at, version = excluded.version",
-            params![
+                updated_at = excluded.updated_at, version = excluded.version")?
+        .execute(params![
                 d.id.to_string(),
                 d.full_name,
                 serde_json::to_string(&d.specialties).expect("strings serialise"),
@@ -285,31 +319,29 @@ pub(crate) fn upsert(conn: &Connection, row: &SyncRow, version: i64) -> rusqlite
                 to_text(d.created_at),
                 to_text(d.updated_at),
                 version
-            ],
-        )?,
-        SyncRow::DoctorHours(h) => conn.execute(
+            ])?,
+        SyncRow::DoctorHours(h) => conn.prepare_cached(
             "INSERT INTO doctor_hours (id, doctor_id, weekday, starts, ends, version)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (id) DO UPDATE SET doctor_id = excluded.doctor_id,
                 weekday = excluded.weekday, starts = excluded.starts, ends = excluded.ends,
-                version = excluded.version",
-            params![
+                version = excluded.version")?
+        .execute(params![
                 h.id.to_string(),
                 h.doctor_id.to_string(),
                 h.hours.weekday,
                 h.hours.starts.format("%H:%M").to_string(),
                 h.hours.ends.format("%H:%M").to_string(),
                 version
-            ],
-        )?,
-        SyncRow::DoctorTimeOff(t) => conn.execute(
+            ])?,
+        SyncRow::DoctorTimeOff(t) => conn.prepare_cached(
             "INSERT INTO doctor_time_off (id, doctor_id, starts_at, ends_at, reason, created_at, version)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (id) DO UPDATE SET doctor_id = excluded.doctor_id,
                 starts_at = excluded.starts_at, ends_at = excluded.ends_at,
                 reason = excluded.reason, created_at = excluded.created_at,
-                version = excluded.version",
-            params![
+                version = excluded.version")?
+        .execute(params![
                 t.id.to_string(),
                 t.doctor_id.to_string(),
                 to_text(t.starts_at),
@@ -317,24 +349,22 @@ pub(crate) fn upsert(conn: &Connection, row: &SyncRow, version: i64) -> rusqlite
                 t.reason,
                 to_text(t.created_at),
                 version
-            ],
-        )?,
-        SyncRow::Rooms(r) => conn.execute(
+            ])?,
+        SyncRow::Rooms(r) => conn.prepare_cached(
             "INSERT INTO rooms (id, name, active, created_at, updated_at, version)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, active = excluded.active,
                 created_at = excluded.created_at, updated_at = excluded.updated_at,
-                version = excluded.version",
-            params![
+                version = excluded.version")?
+        .execute(params![
                 r.id.to_string(),
                 r.name,
                 r.active,
                 to_text(r.created_at),
                 to_text(r.updated_at),
                 version
-            ],
-        )?,
-        SyncRow::Patients(p) => conn.execute(
+            ])?,
+        SyncRow::Patients(p) => conn.prepare_cached(
             "INSERT INTO patients (id, full_name, date_of_birth, sex, national_id, phone, email,
                                    address, email_consent, email_consent_at, archived_at,
                                    created_at, updated_at, version, phone_search)
@@ -347,8 +377,8 @@ pub(crate) fn upsert(conn: &Connection, row: &SyncRow, version: i64) -> rusqlite
                 email_consent_at = excluded.email_consent_at,
                 archived_at = excluded.archived_at, created_at = excluded.created_at,
                 updated_at = excluded.updated_at, version = excluded.version,
-                phone_search = excluded.phone_search",
-            params![
+                phone_search = excluded.phone_search")?
+        .execute(params![
                 p.id.to_string(),
                 p.full_name,
                 p.date_of_birth.map(|d| d.format("%Y-%m-%d").to_string()),
@@ -364,16 +394,15 @@ pub(crate) fn upsert(conn: &Connection, row: &SyncRow, version: i64) -> rusqlite
                 to_text(p.updated_at),
                 version,
                 p.phone.as_deref().map(phone_search)
-            ],
-        )?,
-        SyncRow::ClinicalNotes(n) => conn.execute(
+            ])?,
+        SyncRow::ClinicalNotes(n) => conn.prepare_cached(
             "INSERT INTO clinical_notes (id, patient_id, author_id, author_name, body, created_at, version)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (id) DO UPDATE SET patient_id = excluded.patient_id,
                 author_id = excluded.author_id, author_name = excluded.author_name,
                 body = excluded.body, created_at = excluded.created_at,
-                version = excluded.version",
-            params![
+                version = excluded.version")?
+        .execute(params![
                 n.id.to_string(),
                 n.patient_id.to_string(),
                 n.author_id.to_string(),
@@ -381,9 +410,8 @@ pub(crate) fn upsert(conn: &Connection, row: &SyncRow, version: i64) -> rusqlite
                 n.body,
                 to_text(n.created_at),
                 version
-            ],
-        )?,
-        SyncRow::Appointments(a) => conn.execute(
+            ])?,
+        SyncRow::Appointments(a) => conn.prepare_cached(
             "INSERT INTO appointments (id, doctor_id, patient_id, room_id, starts_at, ends_at, status,
                                        reason, cancel_reason, created_by, updated_at, version)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
@@ -392,8 +420,8 @@ pub(crate) fn upsert(conn: &Connection, row: &SyncRow, version: i64) -> rusqlite
                 starts_at = excluded.starts_at, ends_at = excluded.ends_at,
                 status = excluded.status, reason = excluded.reason,
                 cancel_reason = excluded.cancel_reason, created_by = excluded.created_by,
-                updated_at = excluded.updated_at, version = excluded.version",
-            params![
+                updated_at = excluded.updated_at, version = excluded.version")?
+        .execute(params![
                 a.id.to_string(),
                 a.doctor_id.to_string(),
                 a.patient_id.to_string(),
@@ -406,8 +434,7 @@ pub(crate) fn upsert(conn: &Connection, row: &SyncRow, version: i64) -> rusqlite
                 opt_id(a.created_by),
                 to_text(a.updated_at),
                 version
-            ],
-        )?,
+            ])?,
     };
     Ok(())
 }

@@ -262,18 +262,15 @@ pub(crate) fn outbox_row(
     seq: i64,
 ) -> Result<Option<(Uuid, String, String, String)>> {
     Ok(conn
-        .query_row(
-            "SELECT id, name, mutation, created_at FROM outbox WHERE seq = ?1",
-            [seq],
-            |r| {
-                Ok((
-                    get_uuid(r, "id")?,
-                    r.get("name")?,
-                    r.get("mutation")?,
-                    r.get("created_at")?,
-                ))
-            },
-        )
+        .prepare_cached("SELECT id, name, mutation, created_at FROM outbox WHERE seq = ?1")?
+        .query_row([seq], |r| {
+            Ok((
+                get_uuid(r, "id")?,
+                r.get("name")?,
+                r.get("mutation")?,
+                r.get("created_at")?,
+            ))
+        })
         .optional()?)
 }
 

@@ -83,6 +83,7 @@ fn pull_page(server: &Server, d: &mut SimDesk, limit: u32) {
         cursor: Some(d.desk.cursor().expect("cursor")),
         limit: Some(limit),
         priority: false,
+        stage: None,
     });
     let done = !page.has_more;
     d.desk

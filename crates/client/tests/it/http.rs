@@ -7,12 +7,12 @@ use chrono::NaiveDate;
 use clinic_client::engine::EngineConfig;
 use clinic_client::session::{SecretError, SecretStore};
 use clinic_client::{
-    ApiClient, ApiError, Clock, Desk, DeskIdentity, Login, Sessions, Store, SyncEngine, SyncState,
-    SyncStatus, TokenLocation, TokenVault,
+    ApiClient, ApiError, Clock, Desk, DeskIdentity, Login, PullStep, Sessions, Store, SyncEngine,
+    SyncState, SyncStatus, TokenLocation, TokenVault,
 };
 use clinic_core::Role;
 use clinic_core::api::auth::LoginRequest;
-use clinic_core::sync::{PullQuery, PushRequest, SyncTable};
+use clinic_core::sync::{PriorityStage, PullQuery, PushRequest, SyncTable};
 use secrecy::SecretString;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -128,6 +128,7 @@ async fn the_api_client_speaks_the_protocol_and_carries_server_errors() {
                 cursor: Some(0),
                 limit: Some(5),
                 priority: false,
+                stage: None,
             },
         )
         .await
@@ -193,14 +194,36 @@ async fn two_desks_converge_and_the_later_booking_lands_in_conflicts() {
     let engine_a = SyncEngine::new(a.clone(), api_a, quick());
     let engine_b = SyncEngine::new(b.clone(), api_b, quick());
 
-    // First sync: the priority page, then everything from 0.
-    let first = engine_a.sync_once().await.expect("sync a");
+    // First sync: the priority page in two stages (today's agenda, then
+    // the coming weeks'), then everything from 0; each page is reported.
+    let mut seen = Vec::new();
+    let first = engine_a
+        .sync_once_with(|p| seen.push(p.step))
+        .await
+        .expect("sync a");
     engine_b.sync_once().await.expect("sync b");
+    assert_eq!(
+        seen,
+        [
+            PullStep::Priority(PriorityStage::Today),
+            PullStep::Priority(PriorityStage::Ahead),
+            PullStep::Changes(0)
+        ]
+    );
     {
         let s = stub.server.lock().expect("lock");
-        assert!(s.pulls[0].0.priority);
-        assert_eq!(s.pulls[1].0.cursor, Some(0));
-        assert!(!s.pulls[1].0.priority);
+        let asked: Vec<_> = s.pulls[..3]
+            .iter()
+            .map(|(q, _)| (q.priority, q.stage, q.cursor))
+            .collect();
+        assert_eq!(
+            asked,
+            [
+                (true, Some(PriorityStage::Today), Some(0)),
+                (true, Some(PriorityStage::Ahead), Some(0)),
+                (false, None, Some(0))
+            ]
+        );
     }
     assert!(a.sync_info().expect("info").priority_done);
     assert_eq!(first.cursor, a.cursor().expect("cursor"));

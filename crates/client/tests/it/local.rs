@@ -1031,3 +1031,66 @@ fn before_the_first_sync_the_desk_says_so() {
     assert_eq!(err.code(), "invalid");
     assert!(desk.outbox().expect("outbox").is_empty());
 }
+
+#[test]
+fn a_file_store_pulled_from_zero_in_pages_reads_what_it_wrote() {
+    let w = World::new();
+    let dir = tempfile::tempdir().expect("dir");
+    let desk = w.desk_at(&dir.path().join("store.sqlite3"), Role::Reception);
+    // A first sync of several pages: the clinic, then an appointment of
+    // Dra. García's on Monday, then the last page.
+    let mut rows = w.rows();
+    let first = page_of(1, rows.drain(..6).collect(), true);
+    let rest = rows.len() as i64;
+    let second = page_of(7, rows, true);
+    let monday_ten = madrid(2026, 3, 23, 10, 0);
+    let booked = appointment(w.garcia.id, w.lucia.id, monday_ten, 30);
+    let last = page_of(7 + rest, vec![SyncRow::Appointments(booked.clone())], false);
+    for page in [first, second, last] {
+        desk.apply_pull_page(&page, PullKind::Changes)
+            .expect("page");
+    }
+    let day = desk.day_agenda(monday(), None).expect("agenda");
+    assert_eq!(day.appointments.len(), 1);
+    assert_eq!(day.appointments[0].id, booked.id);
+    assert_eq!(
+        day.appointments[0].patient_name.as_deref(),
+        Some(w.lucia.full_name.as_str())
+    );
+    assert_eq!(
+        desk.day_agenda(monday(), Some(w.garcia.id))
+            .expect("agenda")
+            .appointments
+            .len(),
+        1
+    );
+    assert!(
+        desk.day_agenda(monday(), Some(w.chen.id))
+            .expect("agenda")
+            .appointments
+            .is_empty()
+    );
+    assert_eq!(
+        desk.search_patients("lucia", false, 10).expect("search")[0].id,
+        w.lucia.id
+    );
+    // An action is read back at once, marked pending.
+    let q = desk
+        .book(crate::fixture::booking(
+            w.chen.id,
+            w.mateo.id,
+            madrid(2026, 3, 23, 11, 0),
+            30,
+        ))
+        .expect("book");
+    let entry = desk.appointment(q.row_id).expect("read").expect("there");
+    assert!(entry.pending);
+    assert_eq!(
+        desk.day_agenda(monday(), None)
+            .expect("agenda")
+            .appointments
+            .len(),
+        2
+    );
+    assert!(desk.check().expect("check").is_empty());
+}

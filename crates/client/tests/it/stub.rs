@@ -14,8 +14,8 @@ use chrono::Utc;
 use clinic_core::api::auth::{LoginRequest, Me, MembershipView, SessionGranted, UserView};
 use clinic_core::schedule::AppointmentStatus;
 use clinic_core::sync::{
-    AppointmentRow, Change, Mutation, MutationResult, Outcome, Poke, PullPage, PullQuery,
-    PushRequest, PushResponse, SyncRow, SyncTable,
+    AppointmentRow, Change, Mutation, MutationResult, Outcome, Poke, PriorityStage, PullPage,
+    PullQuery, PushRequest, PushResponse, SyncRow, SyncTable,
 };
 use clinic_core::{ErrorBody, ErrorCode, Role};
 use flate2::Compression;
@@ -245,9 +245,17 @@ impl Server {
             .collect();
         all.sort_by_key(|c| c.0);
         if q.priority {
+            // Stages split like the server's: the settings (here: all but
+            // the agenda) first, then the agenda.
+            let wanted = |table: SyncTable| match q.stage {
+                None => true,
+                Some(PriorityStage::Today) => table != SyncTable::Appointments,
+                Some(PriorityStage::Ahead) => table == SyncTable::Appointments,
+            };
             PullPage {
                 changes: all
                     .into_iter()
+                    .filter(|c| wanted(c.1))
                     .filter_map(|(version, _, _, row)| {
                         row.map(|row| Change::Upsert { version, row })
                     })

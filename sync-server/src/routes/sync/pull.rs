@@ -25,8 +25,8 @@ use clinic_core::api::patients::ClinicalNoteView;
 use clinic_core::api::rooms::RoomView;
 use clinic_core::schedule::{AppointmentStatus, MAX_APPOINTMENT, WorkingHours};
 use clinic_core::sync::{
-    AppointmentRow, Change, DEFAULT_PULL_LIMIT, HoursRow, MAX_PULL_LIMIT, PullPage, PullQuery,
-    SyncRow, SyncTable,
+    AppointmentRow, Change, DEFAULT_PULL_LIMIT, HoursRow, MAX_PULL_LIMIT, PriorityStage, PullPage,
+    PullQuery, SyncRow, SyncTable,
 };
 use clinic_core::{ErrorBody, Permission};
 use std::collections::{HashMap, HashSet};
@@ -54,8 +54,11 @@ const PRIORITY_AHEAD: Duration = Duration::days(28);
 /// `priority=true` (first sync) answers the clinic, doctors, hours, time
 /// off, rooms and the agenda from a day back to four weeks ahead with its
 /// patients, whatever their versions, with `cursor` 0 and `has_more` true:
-/// the full pull from 0 follows. Answers are gzip-compressed when the desk
-/// accepts it.
+/// the full pull from 0 follows. With `stage=today` it answers only the
+/// settings and the appointments overlapping the clinic's today (a page
+/// small enough to show today's agenda within a second of signing in);
+/// `stage=ahead` then answers the rest of that agenda. Answers are
+/// gzip-compressed when the desk accepts it.
 #[utoipa::path(
     get, path = "/v1/clinics/{clinic_id}/sync/pull", tag = "sync", security(("bearer" = [])),
     params(("clinic_id" = Uuid, Path), PullQuery),
@@ -64,7 +67,7 @@ const PRIORITY_AHEAD: Duration = Duration::days(28);
         (status = 400, description = "Unreadable query string", body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 404, description = "Not a member of this clinic", body = ErrorBody),
-        (status = 422, description = "`cursor` below 0, or `limit` outside 1 to 20000", body = ErrorBody),
+        (status = 422, description = "`cursor` below 0, `limit` outside 1 to 20000, or `stage` without `priority`", body = ErrorBody),
     )
 )]
 pub async fn pull(
@@ -86,8 +89,14 @@ pub async fn pull(
     }
     let mut tx = db::begin_clinic_snapshot(&state.pool, member.clinic_id).await?;
     let scope = Scope::of(&mut tx, &member).await?;
+    if query.stage.is_some() && !query.priority {
+        return Err(ApiError::invalid(
+            "stage",
+            "applies only to a priority pull (priority=true)",
+        ));
+    }
     let page = if query.priority {
-        priority_page(&mut tx, &member, &scope).await?
+        priority_page(&mut tx, &member, &scope, query.stage).await?
     } else {
         page(&mut tx, &member, &scope, cursor, limit).await?
     };
@@ -96,6 +105,7 @@ pub async fn pull(
         clinic = %member.clinic_id,
         device = %member.device_id,
         priority = query.priority,
+        stage = ?query.stage,
         cursor,
         changes = page.changes.len(),
         next = page.cursor,
@@ -828,11 +838,70 @@ async fn patients_along(
     Ok(())
 }
 
-/// The first sync's page: settings, doctors, their weeks, rooms and the
-/// coming weeks' agenda with its patients, each at its own version.
-async fn priority_page(tx: &mut Tx, member: &Member, scope: &Scope) -> ApiResult<PullPage> {
+/// Which appointments a priority page holds: those overlapping `window`,
+/// less those overlapping `except`.
+struct AgendaWindow {
+    window: (DateTime<Utc>, DateTime<Utc>),
+    except: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+/// The first sync's page, or one stage of it: settings, doctors, their
+/// weeks, rooms (all but in `ahead`) and the coming weeks' agenda with its
+/// patients, each at its own version.
+async fn priority_page(
+    tx: &mut Tx,
+    member: &Member,
+    scope: &Scope,
+    stage: Option<PriorityStage>,
+) -> ApiResult<PullPage> {
     let clinic_id = member.clinic_id;
+    let now = Utc::now();
+    let weeks = (now - PRIORITY_BEHIND, now + PRIORITY_AHEAD);
+    let agenda = match stage {
+        None => AgendaWindow {
+            window: weeks,
+            except: None,
+        },
+        Some(PriorityStage::Today) => AgendaWindow {
+            window: clinic_today(tx, now).await?,
+            except: None,
+        },
+        Some(PriorityStage::Ahead) => AgendaWindow {
+            window: weeks,
+            except: Some(clinic_today(tx, now).await?),
+        },
+    };
     let mut changes = Vec::new();
+    if stage != Some(PriorityStage::Ahead) {
+        settings(tx, clinic_id, scope, &mut changes).await?;
+    }
+    if scope.reads(SyncTable::Appointments) {
+        agenda_with_patients(tx, clinic_id, scope, &agenda, &mut changes).await?;
+    }
+    Ok(PullPage {
+        changes,
+        cursor: 0,
+        has_more: true,
+    })
+}
+
+/// The clinic's today on its own clock, as `[start, end)` instants.
+async fn clinic_today(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+) -> ApiResult<(DateTime<Utc>, DateTime<Utc>)> {
+    let zone = reach::clinic_zone(tx).await?;
+    let today = now.with_timezone(&zone).date_naive();
+    Ok(clinic_core::schedule::day_bounds(today, zone))
+}
+
+/// The clinic's row, doctors, their hours and time off, and rooms.
+async fn settings(
+    tx: &mut Tx,
+    clinic_id: Uuid,
+    scope: &Scope,
+    changes: &mut Vec<Change>,
+) -> ApiResult<()> {
     if scope.reads(SyncTable::Clinic) {
         let rows: Vec<ClinicRow> = sqlx::query_as(CLINIC_SELECT)
             .bind(clinic_id)
@@ -868,52 +937,61 @@ async fn priority_page(tx: &mut Tx, member: &Member, scope: &Scope) -> ApiResult
             .await?;
         changes.extend(rows.into_iter().map(RoomSyncRow::change));
     }
-    if scope.reads(SyncTable::Appointments) {
-        let now = Utc::now();
-        let (from, to) = (now - PRIORITY_BEHIND, now + PRIORITY_AHEAD);
-        // Appointments last at most MAX_APPOINTMENT, so one overlapping the
-        // window starts no earlier than that before it: the bound lets the
-        // scan use the (clinic_id, starts_at) index.
-        let rows: Vec<AppointmentSyncRow> = sqlx::query_as(&format!(
-            "{} AND a.starts_at < $7 AND a.ends_at > $6 AND a.starts_at > $6 - $8::interval
-             ORDER BY a.starts_at, a.id",
-            appointment_select()
-        ))
-        .bind(clinic_id)
-        .bind(None::<i64>)
-        .bind(None::<i64>)
-        .bind(scope.appointments.whole_clinic())
-        .bind(scope.appointments.doctor())
-        .bind(from)
-        .bind(to)
-        .bind(format!("{} seconds", MAX_APPOINTMENT.num_seconds()))
-        .fetch_all(&mut **tx)
-        .await?;
-        let rows: Vec<AppointmentSyncRow> = rows.into_iter().filter(|r| r.visible).collect();
-        if scope.reads(SyncTable::Patients) {
-            let mut ids: Vec<Uuid> = rows.iter().map(|r| r.patient_id).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            let w = Window {
-                clinic_id,
-                after: 0,
-                before: None,
-            };
-            for row in patients_in(tx, &w, scope.patients, Some(&ids)).await? {
-                if row.visible {
-                    changes.push(row.change(None)?);
-                }
+    Ok(())
+}
+
+/// The appointments of `agenda` the member may see, each patient first.
+async fn agenda_with_patients(
+    tx: &mut Tx,
+    clinic_id: Uuid,
+    scope: &Scope,
+    agenda: &AgendaWindow,
+    changes: &mut Vec<Change>,
+) -> ApiResult<()> {
+    let (from, to) = agenda.window;
+    // Far outside any agenda: an empty `except` keeps the query's shape.
+    let (skip_from, skip_to) = agenda.except.unwrap_or((to, to));
+    // Appointments last at most MAX_APPOINTMENT, so one overlapping the
+    // window starts no earlier than that before it: the bound lets the
+    // scan use the (clinic_id, starts_at) index.
+    let rows: Vec<AppointmentSyncRow> = sqlx::query_as(&format!(
+        "{} AND a.starts_at < $7 AND a.ends_at > $6 AND a.starts_at > $6 - $8::interval
+           AND NOT (a.starts_at < $10 AND a.ends_at > $9)
+         ORDER BY a.starts_at, a.id",
+        appointment_select()
+    ))
+    .bind(clinic_id)
+    .bind(None::<i64>)
+    .bind(None::<i64>)
+    .bind(scope.appointments.whole_clinic())
+    .bind(scope.appointments.doctor())
+    .bind(from)
+    .bind(to)
+    .bind(format!("{} seconds", MAX_APPOINTMENT.num_seconds()))
+    .bind(skip_from)
+    .bind(skip_to)
+    .fetch_all(&mut **tx)
+    .await?;
+    let rows: Vec<AppointmentSyncRow> = rows.into_iter().filter(|r| r.visible).collect();
+    if scope.reads(SyncTable::Patients) {
+        let mut ids: Vec<Uuid> = rows.iter().map(|r| r.patient_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let w = Window {
+            clinic_id,
+            after: 0,
+            before: None,
+        };
+        for row in patients_in(tx, &w, scope.patients, Some(&ids)).await? {
+            if row.visible {
+                changes.push(row.change(None)?);
             }
         }
-        for row in rows {
-            changes.push(row.change()?);
-        }
     }
-    Ok(PullPage {
-        changes,
-        cursor: 0,
-        has_more: true,
-    })
+    for row in rows {
+        changes.push(row.change()?);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,14 +1,18 @@
-//! `POST /sync/push`: a desk's queued mutations, applied in order, each in
-//! its own transaction, each outcome stored under (clinic, device, seq).
+//! `POST /sync/push`: a desk's queued mutations, applied in order, each
+//! outcome stored under (clinic, device, seq).
 //!
-//! Per mutation: one transaction under the clinic's context, opened with a
-//! savepoint. The domain function runs (the same one REST calls, so the
-//! member's permission and every invariant are checked again); if it fails
-//! for a reason the desk must hear about (`slot_taken`, `stale`, ...), the
-//! work rolls back to the savepoint and the mutation is `rejected`. Either
-//! way the outcome goes into `sync_mutations` in the same transaction, so it
-//! is stored if and only if what it says happened. Server failures store
-//! nothing and end the push with 5xx; the desk retries with the same seqs.
+//! Mutations run in transactions of up to [`PER_TRANSACTION`] under the
+//! clinic's context, each inside its own savepoint. The domain function runs
+//! (the same one REST calls, so the member's permission and every invariant
+//! are checked again); if it fails for a reason the desk must hear about
+//! (`slot_taken`, `stale`, ...), the work rolls back to the savepoint and the
+//! mutation is `rejected`. The outcomes of a transaction go into
+//! `sync_mutations` in one statement just before it commits, so an outcome
+//! is stored if and only if what it says happened. One commit for many
+//! mutations is what makes a push fast (each commit waits for the disk). A
+//! server failure rolls back to the failing mutation's savepoint and
+//! commits the ones before it; the push ends with 5xx and the desk retries
+//! the rest with the same seqs.
 
 use crate::auth::Member;
 use crate::db::{self, Tx};
@@ -20,6 +24,7 @@ use axum::extract::State;
 use clinic_core::sync::{MAX_PUSH, Mutation, MutationResult, Outcome, PushRequest, PushResponse};
 use clinic_core::{ErrorBody, ErrorCode};
 use serde::Deserialize;
+use sqlx::Executor;
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -90,6 +95,7 @@ pub(crate) async fn push(
     let mut known = stored_results(&state, &member, &req.mutations).await?;
     let mut results = Vec::with_capacity(req.mutations.len());
     let (mut applied, mut rejected, mut replayed) = (0usize, 0usize, 0usize);
+    let mut batch = Batch::new(&state, &member);
     for incoming in req.mutations {
         let (seq, id) = (incoming.seq, incoming.id);
         let outcome = match known.get(&seq) {
@@ -99,7 +105,7 @@ pub(crate) async fn push(
             }
             Some(_) => seq_reused(seq),
             None => {
-                let outcome = apply(&state, &member, seq, id, incoming.mutation).await?;
+                let outcome = batch.apply(seq, id, incoming.mutation).await?;
                 match &outcome {
                     Outcome::Applied => applied += 1,
                     Outcome::Rejected { .. } => rejected += 1,
@@ -110,6 +116,7 @@ pub(crate) async fn push(
         };
         results.push(MutationResult { seq, id, outcome });
     }
+    batch.commit().await?;
     tracing::info!(
         clinic = %member.clinic_id,
         device = %member.device_id,
@@ -158,68 +165,185 @@ fn seq_reused(seq: i64) -> Outcome {
     }
 }
 
-/// Runs one mutation not seen before and stores its outcome.
-async fn apply(
-    state: &AppState,
-    member: &Member,
+/// Mutations per transaction. Each savepoint that writes takes a
+/// subtransaction id, and PostgreSQL caches only 64 per transaction before
+/// every other session's visibility checks slow down; this also bounds how
+/// long a push holds the clinic's version counter (other writers of the
+/// clinic wait for it).
+const PER_TRANSACTION: usize = 50;
+
+/// The open transaction of a push and the outcomes of the mutations it
+/// applied, stored together when it commits.
+struct Batch<'a> {
+    state: &'a AppState,
+    member: &'a Member,
+    tx: Option<Tx>,
+    /// The last mutation's savepoint is still open: the next one releases it
+    /// in the same round trip as it takes its own.
+    savepoint: bool,
+    outcomes: Vec<Stored>,
+}
+
+/// An outcome to store in `sync_mutations`.
+struct Stored {
     seq: i64,
     id: Uuid,
-    raw: serde_json::Value,
-) -> ApiResult<Outcome> {
-    let parsed = Mutation::deserialize(&raw);
-    let name = match &parsed {
-        Ok(m) => m.name().to_owned(),
-        Err(_) => unreadable_name(&raw),
-    };
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let mut tx = db::begin_clinic_mutation(&state.pool, member.clinic_id).await?;
-        let result = match &parsed {
-            Ok(mutation) => run(&mut tx, member, mutation).await,
-            Err(e) => Err(ApiError::invalid("mutation", e.to_string())),
+    name: String,
+    result: serde_json::Value,
+}
+
+impl<'a> Batch<'a> {
+    fn new(state: &'a AppState, member: &'a Member) -> Self {
+        Batch {
+            state,
+            member,
+            tx: None,
+            savepoint: false,
+            outcomes: Vec::new(),
+        }
+    }
+
+    /// Runs one mutation not seen before in its own savepoint; its outcome
+    /// is stored when the transaction commits.
+    async fn apply(&mut self, seq: i64, id: Uuid, raw: serde_json::Value) -> ApiResult<Outcome> {
+        let parsed = Mutation::deserialize(&raw);
+        let name = match &parsed {
+            Ok(m) => m.name().to_owned(),
+            Err(_) => unreadable_name(&raw),
         };
-        let outcome = match result {
-            Ok(()) => Outcome::Applied,
-            Err(e) if e.transient => {
-                drop(tx);
-                if attempt <= TRANSIENT_RETRIES {
-                    continue;
-                }
-                return Err(ApiError::new(
-                    ErrorCode::Unavailable,
-                    "concurrent changes kept breaking this push off; push again",
-                ));
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            if self.outcomes.len() == PER_TRANSACTION {
+                self.commit().await?;
             }
-            Err(e) if is_rejection(e.code) => {
-                sqlx::query("ROLLBACK TO SAVEPOINT mutation")
-                    .execute(&mut *tx)
-                    .await?;
-                Outcome::Rejected {
-                    // A mutation naming a row the clinic does not have is
-                    // judged as a whole: what it acts on is not found.
-                    code: if e.unknown_reference {
-                        ErrorCode::NotFound
+            let tx = match &mut self.tx {
+                Some(tx) => {
+                    // Simple-query protocol: both statements in one round trip.
+                    let step = if self.savepoint {
+                        "RELEASE SAVEPOINT mutation; SAVEPOINT mutation"
                     } else {
-                        e.code
-                    },
-                    message: e.message,
+                        "SAVEPOINT mutation"
+                    };
+                    (&mut **tx).execute(step).await?;
+                    tx
                 }
-            }
-            Err(e) => return Err(e),
-        };
-        if record(&mut tx, member, seq, id, &name, &outcome).await? {
-            tx.commit().await?;
+                None => self.tx.insert(
+                    db::begin_clinic_mutation(&self.state.pool, self.member.clinic_id).await?,
+                ),
+            };
+            self.savepoint = true;
+            let result = match &parsed {
+                Ok(mutation) => run(tx, self.member, mutation).await,
+                Err(e) => Err(ApiError::invalid("mutation", e.to_string())),
+            };
+            let outcome = match result {
+                Ok(()) => Outcome::Applied,
+                Err(e) if e.transient => {
+                    // A deadlock or serialization failure: keep what went
+                    // before and run this one again in a fresh transaction,
+                    // which lets go of the locks this one held meanwhile.
+                    self.undo().await?;
+                    self.commit().await?;
+                    if attempt <= TRANSIENT_RETRIES {
+                        continue;
+                    }
+                    return Err(ApiError::new(
+                        ErrorCode::Unavailable,
+                        "concurrent changes kept breaking this push off; push again",
+                    ));
+                }
+                Err(e) if is_rejection(e.code) => {
+                    // Back to the savepoint, which stays open.
+                    sqlx::query("ROLLBACK TO SAVEPOINT mutation")
+                        .execute(&mut **tx)
+                        .await?;
+                    Outcome::Rejected {
+                        // A mutation naming a row the clinic does not have is
+                        // judged as a whole: what it acts on is not found.
+                        code: if e.unknown_reference {
+                            ErrorCode::NotFound
+                        } else {
+                            e.code
+                        },
+                        message: e.message,
+                    }
+                }
+                Err(e) => {
+                    self.undo().await?;
+                    self.commit().await?;
+                    return Err(e);
+                }
+            };
+            self.outcomes.push(Stored {
+                seq,
+                id,
+                name,
+                result: serde_json::to_value(&outcome).map_err(ApiError::internal)?,
+            });
             return Ok(outcome);
         }
-        // A concurrent push of the same device stored this seq first (the
-        // insert waited for it): its outcome is the one that happened.
-        drop(tx);
-        return Ok(match stored(state, member, seq).await? {
-            Some((stored_id, outcome)) if stored_id == id => outcome,
-            _ => seq_reused(seq),
-        });
     }
+
+    /// Takes back what the current mutation did, keeping the ones before it.
+    async fn undo(&mut self) -> ApiResult<()> {
+        if let Some(tx) = &mut self.tx {
+            (&mut **tx)
+                .execute("ROLLBACK TO SAVEPOINT mutation; RELEASE SAVEPOINT mutation")
+                .await?;
+        }
+        self.savepoint = false;
+        Ok(())
+    }
+
+    /// Stores the outcomes of the mutations applied so far and commits them.
+    async fn commit(&mut self) -> ApiResult<()> {
+        self.savepoint = false;
+        let outcomes = std::mem::take(&mut self.outcomes);
+        let Some(mut tx) = self.tx.take() else {
+            return Ok(());
+        };
+        if !outcomes.is_empty() && store(&mut tx, self.member, &outcomes).await? < outcomes.len() {
+            // A concurrent push of this device (a desk retrying while its
+            // first push still ran) stored some of these seqs first; its
+            // outcomes are the ones that happened. Nothing of this
+            // transaction is kept: pushed again, these seqs are answered
+            // from what is stored.
+            tx.rollback().await?;
+            return Err(ApiError::new(
+                ErrorCode::Unavailable,
+                "another push of this device stored some of these mutations first; push again",
+            ));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Stores the outcomes in one statement; how many were new (a (device, seq)
+/// already stored keeps its first outcome).
+async fn store(tx: &mut Tx, member: &Member, outcomes: &[Stored]) -> ApiResult<usize> {
+    let seqs: Vec<i64> = outcomes.iter().map(|o| o.seq).collect();
+    let ids: Vec<Uuid> = outcomes.iter().map(|o| o.id).collect();
+    let names: Vec<&str> = outcomes.iter().map(|o| o.name.as_str()).collect();
+    let results: Vec<&serde_json::Value> = outcomes.iter().map(|o| &o.result).collect();
+    let inserted = sqlx::query(
+        "INSERT INTO sync_mutations (clinic_id, device_id, seq, mutation_id, name, user_id, result)
+         SELECT $1, $2, o.seq, o.id, o.name, $3, o.result
+         FROM unnest($4::int8[], $5::uuid[], $6::text[], $7::jsonb[]) AS o (seq, id, name, result)
+         ON CONFLICT (clinic_id, device_id, seq) DO NOTHING",
+    )
+    .bind(member.clinic_id)
+    .bind(member.device_id)
+    .bind(member.user_id)
+    .bind(&seqs)
+    .bind(&ids)
+    .bind(&names)
+    .bind(&results)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(inserted as usize)
 }
 
 /// The name under which an unreadable mutation is stored: its `type` if it
@@ -245,50 +369,6 @@ fn is_rejection(code: ErrorCode) -> bool {
             | ErrorCode::Stale
             | ErrorCode::Conflict
     )
-}
-
-/// Stores the outcome; false when (device, seq) was already stored.
-async fn record(
-    tx: &mut Tx,
-    member: &Member,
-    seq: i64,
-    id: Uuid,
-    name: &str,
-    outcome: &Outcome,
-) -> ApiResult<bool> {
-    let result = serde_json::to_value(outcome).map_err(ApiError::internal)?;
-    let inserted = sqlx::query(
-        "INSERT INTO sync_mutations (clinic_id, device_id, seq, mutation_id, name, user_id, result)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (clinic_id, device_id, seq) DO NOTHING",
-    )
-    .bind(member.clinic_id)
-    .bind(member.device_id)
-    .bind(seq)
-    .bind(id)
-    .bind(name)
-    .bind(member.user_id)
-    .bind(result)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(inserted == 1)
-}
-
-async fn stored(state: &AppState, member: &Member, seq: i64) -> ApiResult<Option<(Uuid, Outcome)>> {
-    let mut tx = member.begin(state).await?;
-    let row: Option<(Uuid, serde_json::Value)> = sqlx::query_as(
-        "SELECT mutation_id, result FROM sync_mutations
-         WHERE clinic_id = $1 AND device_id = $2 AND seq = $3",
-    )
-    .bind(member.clinic_id)
-    .bind(member.device_id)
-    .bind(seq)
-    .fetch_optional(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    row.map(|(id, result)| Ok((id, stored_outcome(result)?)))
-        .transpose()
 }
 
 /// The mutation, through the domain function REST uses for the same act.
