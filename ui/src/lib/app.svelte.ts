@@ -48,6 +48,12 @@ export const app = $state<{
   patientId: string | null;
   /** Said once after sign-in when the keyring was unavailable and the token went to a file. */
   tokenWarning: string | null;
+  /**
+   * The doctor this desk last worked with on the agenda (chose, booked for,
+   * opened): the one its week view shows when "all doctors" is chosen. Kept
+   * here so a visit to another screen does not forget it.
+   */
+  lastDoctor: string | null;
 }>({
   session: null,
   sync: null,
@@ -55,6 +61,7 @@ export const app = $state<{
   screen: "agenda",
   patientId: null,
   tokenWarning: null,
+  lastDoctor: null,
 });
 
 export function go(screen: Screen, patientId: string | null = null): void {

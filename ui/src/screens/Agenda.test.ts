@@ -22,6 +22,7 @@ describe("agenda", () => {
   beforeEach(() => {
     stubBrowser();
     app.screen = "agenda";
+    app.lastDoctor = null;
     // 09:00 in Madrid on the fake desk's today.
     vi.useFakeTimers({ now: new Date(`${TODAY}T07:00:00Z`), toFake: ["Date"] });
   });
