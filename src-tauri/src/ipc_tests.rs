@@ -282,11 +282,13 @@ fn bad_input_is_refused_with_its_field_and_nothing_is_queued() {
     assert_eq!(app.call("sync_status", json!({}))["pending"], 0);
 }
 
-#[test]
-fn a_refused_booking_lands_in_the_inbox_and_is_rebooked_at_another_time() {
-    let (app, clinic) = reception();
-    app.call("book_appointment", booking(&clinic, "2026-03-23T10:00"));
-    let (desk, _) = tauri::async_runtime::block_on(app.state().desk()).expect("open");
+/// The server's answer to the desk's first pending mutation is a refusal,
+/// recorded as a sync would record it.
+fn the_server_refuses_the_first_pending(
+    desk: &clinic_client::Desk,
+    code: ErrorCode,
+    message: &str,
+) {
     let sent = desk.pending_batch(10).expect("batch");
     desk.apply_push_response(
         &sent,
@@ -295,13 +297,21 @@ fn a_refused_booking_lands_in_the_inbox_and_is_rebooked_at_another_time() {
                 seq: sent[0].seq,
                 id: sent[0].id,
                 outcome: Outcome::Rejected {
-                    code: ErrorCode::SlotTaken,
-                    message: "Dra. García is booked then".into(),
+                    code,
+                    message: message.into(),
                 },
             }],
         },
     )
     .expect("answer recorded");
+}
+
+#[test]
+fn a_refused_booking_lands_in_the_inbox_and_is_rebooked_at_another_time() {
+    let (app, clinic) = reception();
+    app.call("book_appointment", booking(&clinic, "2026-03-23T10:00"));
+    let (desk, _) = tauri::async_runtime::block_on(app.state().desk()).expect("open");
+    the_server_refuses_the_first_pending(&desk, ErrorCode::SlotTaken, "Dra. García is booked then");
 
     let inbox = app.call("conflicts", json!({}));
     assert_eq!(inbox.as_array().map(Vec::len), Some(1));
@@ -538,9 +548,11 @@ fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
     panic!("timed out waiting for {what}");
 }
 
-/// A doctor's desk holding one of their appointments at 09:05 in Madrid,
-/// five minutes after the desk's "now": within the reminder's lead.
-fn doctor_desk_with_an_appointment_soon(clinic: &Clinic) -> clinic_client::Desk {
+/// Opens in `app` a doctor's desk holding one of their appointments at
+/// 09:05 in Madrid, five minutes after the desk's "now": within the
+/// reminder's lead.
+fn open_doctor_desk_with_an_appointment_soon(app: &TestApp) -> (Clinic, clinic_client::Desk) {
+    let clinic = Clinic::new();
     let desk = clinic.desk(Role::Doctor);
     let row = AppointmentRow {
         id: uuid::Uuid::now_v7(),
@@ -567,7 +579,11 @@ fn doctor_desk_with_an_appointment_soon(clinic: &Clinic) -> clinic_client::Desk 
         clinic_client::PullKind::Changes,
     )
     .expect("pulled");
-    desk
+    app.open(
+        clinic.profile(Role::Doctor, "http://127.0.0.1:9"),
+        desk.clone(),
+    );
+    (clinic, desk)
 }
 
 /// The doctor checks the appointment in and the server refuses it, as a
@@ -576,32 +592,13 @@ fn a_check_in_is_refused(desk: &clinic_client::Desk) {
     let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 20).expect("date");
     let appointment = desk.day_agenda(today, None).expect("agenda").appointments[0].id;
     desk.check_in(appointment).expect("checked in");
-    let sent = desk.pending_batch(10).expect("batch");
-    desk.apply_push_response(
-        &sent,
-        &PushResponse {
-            results: vec![MutationResult {
-                seq: sent[0].seq,
-                id: sent[0].id,
-                outcome: Outcome::Rejected {
-                    code: ErrorCode::Stale,
-                    message: "it was cancelled".into(),
-                },
-            }],
-        },
-    )
-    .expect("answer recorded");
+    the_server_refuses_the_first_pending(desk, ErrorCode::Stale, "it was cancelled");
 }
 
 #[test]
 fn a_refused_check_in_names_the_patient_and_the_appointment_as_it_stands() {
     let app = TestApp::new();
-    let clinic = Clinic::new();
-    let desk = doctor_desk_with_an_appointment_soon(&clinic);
-    app.open(
-        clinic.profile(Role::Doctor, "http://127.0.0.1:9"),
-        desk.clone(),
-    );
+    let (clinic, desk) = open_doctor_desk_with_an_appointment_soon(&app);
     a_check_in_is_refused(&desk);
 
     let inbox = app.call("conflicts", json!({}));
@@ -627,12 +624,7 @@ fn in_english(app: &TestApp) -> Value {
 fn a_doctor_is_reminded_of_the_next_appointment_and_told_of_a_new_conflict() {
     let app = TestApp::new();
     in_english(&app);
-    let clinic = Clinic::new();
-    let desk = doctor_desk_with_an_appointment_soon(&clinic);
-    app.open(
-        clinic.profile(Role::Doctor, "http://127.0.0.1:9"),
-        desk.clone(),
-    );
+    let (_, desk) = open_doctor_desk_with_an_appointment_soon(&app);
 
     wait_for("the reminder", || {
         !app.notices.0.lock().expect("lock").is_empty()
@@ -668,12 +660,7 @@ fn reminders_switched_off_wait_until_switched_on_while_conflicts_still_come() {
     let mut settings = in_english(&app);
     settings["notifications"]["nextAppointment"] = json!(false);
     app.call("update_settings", json!({"settings": settings}));
-    let clinic = Clinic::new();
-    let desk = doctor_desk_with_an_appointment_soon(&clinic);
-    app.open(
-        clinic.profile(Role::Doctor, "http://127.0.0.1:9"),
-        desk.clone(),
-    );
+    let (_, desk) = open_doctor_desk_with_an_appointment_soon(&app);
 
     a_check_in_is_refused(&desk);
 
