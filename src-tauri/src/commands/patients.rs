@@ -166,6 +166,24 @@ fn given(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.trim().is_empty())
 }
 
+impl From<PatientForm> for NewPatient {
+    /// The form's details as the client takes them: empty strings dropped,
+    /// the sex in its wire spelling. Registration and edit both read the
+    /// form through this, so they cannot drift apart.
+    fn from(form: PatientForm) -> Self {
+        NewPatient {
+            full_name: form.full_name,
+            date_of_birth: given(form.date_of_birth),
+            sex: form.sex.map(PatientSex::wire),
+            national_id: given(form.national_id),
+            phone: given(form.phone),
+            email: given(form.email),
+            address: given(form.address),
+            email_consent: form.email_consent,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdatePatientRequest {
@@ -247,16 +265,7 @@ pub async fn register_patient(
     patient: PatientForm,
 ) -> CommandResult<PatientRecord> {
     let (desk, _) = state.desk().await?;
-    let queued = desk.register_patient(NewPatient {
-        full_name: patient.full_name,
-        date_of_birth: given(patient.date_of_birth),
-        sex: patient.sex.map(PatientSex::wire),
-        national_id: given(patient.national_id),
-        phone: given(patient.phone),
-        email: given(patient.email),
-        address: given(patient.address),
-        email_consent: patient.email_consent,
-    })?;
+    let queued = desk.register_patient(NewPatient::from(patient))?;
     record(&desk, queued.row_id)
 }
 
@@ -267,18 +276,19 @@ pub async fn update_patient(
     request: UpdatePatientRequest,
 ) -> CommandResult<PatientRecord> {
     let (desk, _) = state.desk().await?;
-    let form = request.patient;
+    let details = NewPatient::from(request.patient);
+    // The whole form: every field is set, an absent one to nothing.
     let queued = desk.update_patient(
         request.id,
         UpdatePatient {
-            full_name: Some(Some(form.full_name)),
-            date_of_birth: Some(given(form.date_of_birth)),
-            sex: Some(form.sex.map(PatientSex::wire)),
-            national_id: Some(given(form.national_id)),
-            phone: Some(given(form.phone)),
-            email: Some(given(form.email)),
-            address: Some(given(form.address)),
-            email_consent: Some(form.email_consent),
+            full_name: Some(Some(details.full_name)),
+            date_of_birth: Some(details.date_of_birth),
+            sex: Some(details.sex),
+            national_id: Some(details.national_id),
+            phone: Some(details.phone),
+            email: Some(details.email),
+            address: Some(details.address),
+            email_consent: Some(details.email_consent),
             archived: None,
         },
     )?;
