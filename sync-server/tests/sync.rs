@@ -18,7 +18,7 @@ use common::sync::{
 };
 use common::{TestApp, spawn_app};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 use sync_server::startup::Application;
 use uuid::Uuid;
@@ -38,6 +38,27 @@ async fn insert_note(app: &TestApp, p: &Practice, patient: Uuid, body: &str) -> 
     .await
     .expect("insert note");
     id
+}
+
+/// A half-hour appointment of `p`'s clinic, written straight to the table.
+async fn insert_half_hour(
+    app: &TestApp,
+    p: &Practice,
+    doctor: Uuid,
+    patient: Uuid,
+    starts_at: DateTime<Utc>,
+    status: &str,
+) -> Uuid {
+    insert_appointment(app, p.clinic.id, doctor, patient, starts_at, 30, status).await
+}
+
+/// What a priority page carries of the settings of `p`'s clinic: the clinic,
+/// both doctors with their week of hours, and the one room.
+fn assert_holds_the_settings(state: &HashMap<(SyncTable, Uuid), Option<SyncRow>>, p: &Practice) {
+    assert!(state.contains_key(&(SyncTable::Clinic, p.clinic.id)));
+    assert_eq!(stored(state, SyncTable::Doctors).len(), 2);
+    assert_eq!(stored(state, SyncTable::DoctorHours).len(), 14);
+    assert_eq!(stored(state, SyncTable::Rooms).len(), 1);
 }
 
 /// Counts that must not move when nothing is applied.
@@ -663,30 +684,10 @@ async fn each_role_pulls_what_it_may_read() {
     let leo = insert_patient(&app, p.clinic.id, "Leo Paz").await;
     let ana = insert_patient(&app, p.clinic.id, "Ana Sanz").await;
     let at = |h| madrid(day, h, 0);
-    let eva_mine =
-        insert_appointment(&app, p.clinic.id, p.doctor_id, eva, at(9), 30, "booked").await;
-    let leo_theirs = insert_appointment(
-        &app,
-        p.clinic.id,
-        p.other_doctor_id,
-        leo,
-        at(9),
-        30,
-        "booked",
-    )
-    .await;
-    let ana_mine =
-        insert_appointment(&app, p.clinic.id, p.doctor_id, ana, at(10), 30, "booked").await;
-    let ana_theirs = insert_appointment(
-        &app,
-        p.clinic.id,
-        p.other_doctor_id,
-        ana,
-        at(11),
-        30,
-        "booked",
-    )
-    .await;
+    let eva_mine = insert_half_hour(&app, &p, p.doctor_id, eva, at(9), "booked").await;
+    let leo_theirs = insert_half_hour(&app, &p, p.other_doctor_id, leo, at(9), "booked").await;
+    let ana_mine = insert_half_hour(&app, &p, p.doctor_id, ana, at(10), "booked").await;
+    let ana_theirs = insert_half_hour(&app, &p, p.other_doctor_id, ana, at(11), "booked").await;
     let eva_note = insert_note(&app, &p, eva, "allergic to penicillin").await;
     let leo_note = insert_note(&app, &p, leo, "asthma").await;
 
@@ -799,54 +800,49 @@ async fn the_priority_page_holds_the_coming_weeks() {
     let leo = insert_patient(&app, p.clinic.id, "Leo Paz").await;
     let old = insert_patient(&app, p.clinic.id, "Old Timer").await;
     let far = insert_patient(&app, p.clinic.id, "Far Ahead").await;
-    let soon_mine = insert_appointment(
+    let soon_mine = insert_half_hour(
         &app,
-        p.clinic.id,
+        &p,
         p.doctor_id,
         eva,
         madrid(day_ahead(2), 10, 0),
-        30,
         "booked",
     )
     .await;
-    let soon_theirs = insert_appointment(
+    let soon_theirs = insert_half_hour(
         &app,
-        p.clinic.id,
+        &p,
         p.other_doctor_id,
         leo,
         madrid(day_ahead(20), 10, 0),
-        30,
         "booked",
     )
     .await;
     // Started an hour ago: still today's business.
-    let today = insert_appointment(
+    let today = insert_half_hour(
         &app,
-        p.clinic.id,
+        &p,
         p.doctor_id,
         leo,
         Utc::now() - Duration::hours(1),
-        30,
         "checked_in",
     )
     .await;
-    insert_appointment(
+    insert_half_hour(
         &app,
-        p.clinic.id,
+        &p,
         p.doctor_id,
         old,
         Utc::now() - Duration::days(3),
-        30,
         "completed",
     )
     .await;
-    insert_appointment(
+    insert_half_hour(
         &app,
-        p.clinic.id,
+        &p,
         p.doctor_id,
         far,
         madrid(day_ahead(40), 10, 0),
-        30,
         "booked",
     )
     .await;
@@ -855,10 +851,7 @@ async fn the_priority_page_holds_the_coming_weeks() {
     let page = reception.pull(&app, "?priority=true").await;
     assert_eq!((page.cursor, page.has_more), (0, true));
     let state = desk_state(&page.changes);
-    assert!(state.contains_key(&(SyncTable::Clinic, p.clinic.id)));
-    assert_eq!(stored(&state, SyncTable::Doctors).len(), 2);
-    assert_eq!(stored(&state, SyncTable::DoctorHours).len(), 14);
-    assert_eq!(stored(&state, SyncTable::Rooms).len(), 1);
+    assert_holds_the_settings(&state, &p);
     assert_eq!(
         stored(&state, SyncTable::Appointments),
         HashSet::from([soon_mine, soon_theirs, today])
@@ -927,23 +920,21 @@ async fn the_priority_page_comes_in_two_stages_today_first() {
     let p = practice(&app, "Sol").await;
     let eva = insert_patient(&app, p.clinic.id, "Eva Gil").await;
     let leo = insert_patient(&app, p.clinic.id, "Leo Paz").await;
-    let today = insert_appointment(
+    let today = insert_half_hour(
         &app,
-        p.clinic.id,
+        &p,
         p.doctor_id,
         eva,
         madrid(day_ahead(0), 12, 0),
-        30,
         "booked",
     )
     .await;
-    let soon = insert_appointment(
+    let soon = insert_half_hour(
         &app,
-        p.clinic.id,
+        &p,
         p.other_doctor_id,
         leo,
         madrid(day_ahead(3), 10, 0),
-        30,
         "booked",
     )
     .await;
@@ -957,10 +948,7 @@ async fn the_priority_page_comes_in_two_stages_today_first() {
     }
     // Today's: the settings and the agenda of the clinic's today.
     let state = desk_state(&first.changes);
-    assert!(state.contains_key(&(SyncTable::Clinic, p.clinic.id)));
-    assert_eq!(stored(&state, SyncTable::Doctors).len(), 2);
-    assert_eq!(stored(&state, SyncTable::DoctorHours).len(), 14);
-    assert_eq!(stored(&state, SyncTable::Rooms).len(), 1);
+    assert_holds_the_settings(&state, &p);
     assert_eq!(
         stored(&state, SyncTable::Appointments),
         HashSet::from([today])
@@ -1113,13 +1101,12 @@ async fn clinics_never_see_or_touch_each_others_rows() {
     let a = practice(&app, "Alpha").await;
     let b = practice(&app, "Beta").await;
     let a_patient = insert_patient(&app, a.clinic.id, "Pat Private of Alpha").await;
-    let a_appointment = insert_appointment(
+    let a_appointment = insert_half_hour(
         &app,
-        a.clinic.id,
+        &a,
         a.doctor_id,
         a_patient,
         madrid(day_ahead(3), 10, 0),
-        30,
         "booked",
     )
     .await;
