@@ -60,6 +60,13 @@ fn booking(clinic: &Clinic, start: &str) -> Value {
     }})
 }
 
+/// A second window, which the capability file does not name.
+fn window_outside_the_capability(app: &TestApp) -> WebviewWindow<MockRuntime> {
+    WebviewWindowBuilder::new(&app.app, "other", WebviewUrl::default())
+        .build()
+        .expect("second window opens")
+}
+
 #[test]
 fn main_window_may_call_app_info() {
     let app = TestApp::new();
@@ -75,9 +82,7 @@ fn main_window_may_call_app_info() {
 #[test]
 fn windows_without_the_capability_may_not_call_app_info() {
     let app = TestApp::new();
-    let other = WebviewWindowBuilder::new(&app.app, "other", WebviewUrl::default())
-        .build()
-        .expect("second window opens");
+    let other = window_outside_the_capability(&app);
 
     let refusal = invoke(&other, "app_info", json!({})).expect_err("app_info is refused");
 
@@ -94,9 +99,7 @@ fn windows_without_the_capability_may_not_call_app_info() {
 #[test]
 fn every_command_in_the_bindings_is_declared_and_granted() {
     let app = TestApp::new();
-    let other = WebviewWindowBuilder::new(&app.app, "other", WebviewUrl::default())
-        .build()
-        .expect("second window opens");
+    let other = window_outside_the_capability(&app);
     let bindings = crate::bindings::generate().expect("bindings");
     let names: Vec<&str> = bindings
         .split("__TAURI_INVOKE<")
