@@ -267,15 +267,10 @@ impl App {
 
     /// Waits until the element's visible text contains `expected`; returns it.
     pub async fn wait_text(&self, css: &str, expected: &str) -> String {
-        let client = self.client();
-        self.poll(
+        self.wait_first(
+            css,
             &format!("`{css}` to read {expected:?}"),
-            WAIT,
-            || async move {
-                let element = client
-                    .find(Locator::Css(css))
-                    .await
-                    .map_err(|e| e.to_string())?;
+            |element| async move {
                 let text = element.text().await.map_err(|e| e.to_string())?;
                 if text.contains(expected) {
                     Ok(Some(text))
@@ -284,6 +279,25 @@ impl App {
                 }
             },
         )
+        .await
+    }
+
+    /// Polls `check` on the first element matching `css` (displayed or not)
+    /// until it gives a value; `what` names the wait in its failure.
+    async fn wait_first<T, F, Fut>(&self, css: &str, what: &str, check: F) -> T
+    where
+        F: Fn(Element) -> Fut,
+        Fut: Future<Output = Result<Option<T>, String>>,
+    {
+        let client = self.client();
+        let check = &check;
+        self.poll(what, WAIT, || async move {
+            let element = client
+                .find(Locator::Css(css))
+                .await
+                .map_err(|e| e.to_string())?;
+            check(element).await
+        })
         .await
     }
 
@@ -365,15 +379,10 @@ impl App {
 
     /// Waits until the first element matching `css` has `name="value"`.
     pub async fn wait_attr(&self, css: &str, name: &str, value: &str) {
-        let client = self.client();
-        self.poll(
+        self.wait_first(
+            css,
             &format!("`{css}` to have {name}={value:?}"),
-            WAIT,
-            || async move {
-                let element = client
-                    .find(Locator::Css(css))
-                    .await
-                    .map_err(|e| e.to_string())?;
+            |element| async move {
                 let now = element.attr(name).await.map_err(|e| e.to_string())?;
                 if now.as_deref() == Some(value) {
                     Ok(Some(()))
