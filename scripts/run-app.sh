@@ -57,4 +57,5 @@ start_server
 step "Opening Clinic Desk"
 ensure_display
 info "close the window (or press Ctrl-C) to stop the app and the sync server"
-"$APP_BIN"
+# The sign-in form starts from the local server (CLINIC_DESK_SERVER).
+CLINIC_DESK_SERVER="http://$CLINIC_SERVER__BIND" "$APP_BIN"

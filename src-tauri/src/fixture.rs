@@ -218,7 +218,7 @@ impl TestApp {
         let notices = Arc::new(Recorder::default());
         let context = crate::context();
         let state = AppState::new(
-            crate::AppInfo::of(context.package_info()),
+            crate::AppInfo::of(context.package_info(), Some("http://127.0.0.1:8080".into())),
             Sessions::with_vault(data_dir.path(), vault),
             crate::Notifier::new(notices.clone()),
             clinic_client::EngineConfig::default(),

@@ -75,6 +75,7 @@ fn main_window_may_call_app_info() {
 
     assert_eq!(info["name"], "Clinic Desk");
     assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(info["suggestedServer"], "http://127.0.0.1:8080");
 }
 
 /// The ACL is enforced for app commands only because build.rs declares them

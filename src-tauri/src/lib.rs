@@ -29,7 +29,10 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("no data directory: set CLINIC_DESK_DATA_DIR")?;
     let context = context();
     let state = AppState::new(
-        AppInfo::of(context.package_info()),
+        AppInfo::of(
+            context.package_info(),
+            std::env::var("CLINIC_DESK_SERVER").ok(),
+        ),
         clinic_client::Sessions::new(&data_dir),
         Notifier::desktop(),
         clinic_client::EngineConfig::default(),

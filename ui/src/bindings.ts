@@ -173,6 +173,12 @@ export type AppInfo = {
 	name: string,
 	/**  Version of this build (the `clinic-desk` crate version). */
 	version: string,
+	/**
+	 *  The server the sign-in form starts with: `CLINIC_DESK_SERVER`, set by
+	 *  whoever installs or launches the desk (scripts/run-app.sh sets its
+	 *  local server), so staff need not type it.
+	 */
+	suggestedServer: string | null,
 };
 
 /**

@@ -29,6 +29,16 @@ describe("sign in", () => {
     app.tokenWarning = null;
   });
 
+  it("starts from the server this desk was set up with", async () => {
+    const desk = new FakeBackend();
+    desk.suggestedServer = "http://127.0.0.1:8080";
+    renderWith(SignIn, desk, {});
+
+    await waitFor(() =>
+      expect((screen.getByTestId("signin-server") as HTMLInputElement).value).toBe("http://127.0.0.1:8080"),
+    );
+  });
+
   it("signs in and keeps the token warning to show once", async () => {
     const desk = new FakeBackend();
     answering(desk, { kind: "signedIn", session: { ...SESSION, tokenWarning: "no keyring here" } });

@@ -226,7 +226,10 @@ export class FakeBackend implements Backend {
     return this.patientRecord(id);
   }
 
-  appInfo: Backend["appInfo"] = () => this.record("appInfo", [], () => ({ name: "Clinic Desk", version: "0.1.0" }));
+  /** What `appInfo` suggests as the sign-in form's server. */
+  suggestedServer: string | null = null;
+  appInfo: Backend["appInfo"] = () =>
+    this.record("appInfo", [], () => ({ name: "Clinic Desk", version: "0.1.0", suggestedServer: this.suggestedServer }));
   sessionState: Backend["sessionState"] = () => this.record("sessionState", [], () => this.session);
   signIn: Backend["signIn"] = (...args) =>
     this.record("signIn", args, () => ({ kind: "signedIn" as const, session: SESSION }));

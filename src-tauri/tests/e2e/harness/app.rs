@@ -120,7 +120,9 @@ impl App {
             .env("CLINIC_DESK_DATA_DIR", &env.data_dir)
             // No accessibility bus on the test session: silence GTK's search for it.
             .env("NO_AT_BRIDGE", "1")
-            .env_remove("WAYLAND_DISPLAY");
+            .env_remove("WAYLAND_DISPLAY")
+            // The tests type the server address themselves.
+            .env_remove("CLINIC_DESK_SERVER");
         let mut driver = Group::spawn(
             "tauri-driver",
             command,
