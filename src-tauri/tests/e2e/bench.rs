@@ -49,6 +49,26 @@ document.querySelector('[data-testid="agenda-next"]').click();
 setTimeout(() => { observer.disconnect(); done(-1); }, 10000);
 "#;
 
+/// In the page: as WEEK_SWITCH_JS, but resolves as soon as the next week's
+/// DOM is committed (the MutationObserver's microtask, before style, layout
+/// and paint): splits a week switch's page time into script (Svelte and the
+/// calendar) and WebKit's drawing.
+const WEEK_SWITCH_SCRIPT_JS: &str = r#"
+const done = arguments[arguments.length - 1];
+const calendar = document.querySelector('[data-testid="agenda-calendar"]');
+const before = calendar.getAttribute("data-first-day");
+const started = performance.now();
+const observer = new MutationObserver(() => {
+  if (calendar.getAttribute("data-first-day") !== before) {
+    observer.disconnect();
+    done(performance.now() - started);
+  }
+});
+observer.observe(calendar, { attributes: true, attributeFilter: ["data-first-day"] });
+document.querySelector('[data-testid="agenda-next"]').click();
+setTimeout(() => { observer.disconnect(); done(-1); }, 10000);
+"#;
+
 /// In the page: the `agenda` command alone for the week on screen and the
 /// doctor chosen (IPC, the Rust read and JSON, no rendering); resolves with
 /// its milliseconds. Splits a week switch into backend and drawing.
@@ -227,6 +247,17 @@ async fn ui_benchmarks() {
         println!(
             "week switch, one doctor: {} (load {})",
             summary(&weeks),
+            load()
+        );
+        let mut scripts = Vec::new();
+        for _ in 0..WEEK_SWITCHES {
+            scripts.push(in_page(app, WEEK_SWITCH_SCRIPT_JS, vec![]).await);
+            // Let the switch's frame be drawn before the next click.
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        println!(
+            "of which up to the DOM committed (command + Svelte + calendar, no layout or paint): {} (load {})",
+            summary(&scripts),
             load()
         );
         let mut reads = Vec::new();
