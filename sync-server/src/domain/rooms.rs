@@ -1,6 +1,6 @@
 //! Creating and editing rooms.
 
-use super::schedule::upcoming_statuses;
+use super::schedule::{Archived, ensure_no_upcoming};
 use crate::auth::Member;
 use crate::db::{self, Tx};
 use crate::error::{ApiError, ApiResult};
@@ -68,36 +68,6 @@ fn name_taken(name: &str) -> impl FnOnce(sqlx::Error) -> ApiError + '_ {
     }
 }
 
-pub(crate) async fn ensure_no_upcoming(
-    tx: &mut Tx,
-    member: &Member,
-    room_id: Uuid,
-) -> ApiResult<()> {
-    let upcoming: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM appointments
-         WHERE clinic_id = $1 AND room_id = $2 AND status = ANY($3) AND ends_at > now()",
-    )
-    .bind(member.clinic_id)
-    .bind(room_id)
-    .bind(upcoming_statuses())
-    .fetch_one(&mut **tx)
-    .await?;
-    if upcoming > 0 {
-        let noun = if upcoming == 1 {
-            "appointment"
-        } else {
-            "appointments"
-        };
-        return Err(ApiError::new(
-            ErrorCode::Conflict,
-            format!(
-                "the room has {upcoming} upcoming {noun}; move or cancel them first, then archive"
-            ),
-        ));
-    }
-    Ok(())
-}
-
 /// Adds a room as `id`.
 pub async fn create(tx: &mut Tx, member: &Member, id: Uuid, req: &NewRoom) -> ApiResult<RoomView> {
     member.require(Permission::RoomsManage)?;
@@ -133,7 +103,7 @@ pub async fn update(
     let active = changes.active.unwrap_or(current.active);
     let archiving = current.active && !active;
     if archiving {
-        ensure_no_upcoming(tx, member, room_id).await?;
+        ensure_no_upcoming(tx, member, Archived::Room(room_id)).await?;
     }
     let edited = name != current.name || (active && !current.active);
     if !edited && !archiving {

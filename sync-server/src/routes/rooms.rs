@@ -27,7 +27,8 @@ struct RoomPath {
     room_id: Uuid,
 }
 
-use crate::domain::rooms::{self, ROOM_COLUMNS, RoomRow, ensure_no_upcoming, load_room};
+use crate::domain::rooms::{self, ROOM_COLUMNS, RoomRow, load_room};
+use crate::domain::schedule::{Archived, ensure_no_upcoming};
 
 /// Lists the clinic's rooms by name.
 #[utoipa::path(
@@ -174,7 +175,7 @@ async fn archive_room(
     let mut tx = member.begin(&state).await?;
     let current = load_room(&mut tx, &member, room_id, true).await?;
     if current.active {
-        ensure_no_upcoming(&mut tx, &member, room_id).await?;
+        ensure_no_upcoming(&mut tx, &member, Archived::Room(room_id)).await?;
         sqlx::query("UPDATE rooms SET active = false WHERE clinic_id = $1 AND id = $2")
             .bind(member.clinic_id)
             .bind(room_id)

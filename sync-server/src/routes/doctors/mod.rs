@@ -28,7 +28,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(time_off::router())
 }
 
-pub(crate) use crate::domain::schedule::{ensure_doctor, upcoming_statuses};
+pub(crate) use crate::domain::schedule::ensure_doctor;
+use crate::domain::schedule::{Archived, ensure_no_upcoming};
 
 /// `/v1/clinics/{clinic_id}/doctors/{doctor_id}/...`; the clinic is the `Member`'s.
 #[derive(Debug, serde::Deserialize)]
@@ -131,33 +132,6 @@ fn map_account_conflict(e: sqlx::Error) -> ApiError {
         err if err.code == ErrorCode::Conflict => account_taken(),
         err => err,
     }
-}
-
-/// Archiving is refused while the doctor still has appointments to attend.
-async fn ensure_no_upcoming(tx: &mut Tx, member: &Member, doctor_id: Uuid) -> ApiResult<()> {
-    let upcoming: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM appointments
-         WHERE clinic_id = $1 AND doctor_id = $2 AND status = ANY($3) AND ends_at > now()",
-    )
-    .bind(member.clinic_id)
-    .bind(doctor_id)
-    .bind(upcoming_statuses())
-    .fetch_one(&mut **tx)
-    .await?;
-    if upcoming > 0 {
-        let noun = if upcoming == 1 {
-            "appointment"
-        } else {
-            "appointments"
-        };
-        return Err(ApiError::new(
-            ErrorCode::Conflict,
-            format!(
-                "the doctor has {upcoming} upcoming {noun}; move or cancel them first, then archive"
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// `%`, `_` and `\` typed by a person are letters, not wildcards.
@@ -328,7 +302,7 @@ async fn update_doctor(
     }
     let archiving = current.active && !active;
     if archiving {
-        ensure_no_upcoming(&mut tx, &member, doctor_id).await?;
+        ensure_no_upcoming(&mut tx, &member, Archived::Doctor(doctor_id)).await?;
     }
     let edited = full_name != current.full_name
         || specialties != current.specialties
@@ -401,7 +375,7 @@ async fn archive_doctor(
     let mut tx = member.begin(&state).await?;
     let current = load_doctor(&mut tx, &member, doctor_id, true).await?;
     if current.active {
-        ensure_no_upcoming(&mut tx, &member, doctor_id).await?;
+        ensure_no_upcoming(&mut tx, &member, Archived::Doctor(doctor_id)).await?;
         sqlx::query("UPDATE doctors SET active = false WHERE clinic_id = $1 AND id = $2")
             .bind(member.clinic_id)
             .bind(doctor_id)
