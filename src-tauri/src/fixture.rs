@@ -5,7 +5,7 @@ use crate::notifications::plan::Notice;
 use crate::notifications::sink::Sink;
 use crate::state::AppState;
 use chrono::{DateTime, NaiveTime, TimeZone, Utc};
-use clinic_client::session::{SecretError, SecretStore};
+use clinic_client::session::MemoryKeyring;
 use clinic_client::{
     Clock, Desk, DeskIdentity, PullKind, Sessions, Store, TokenLocation, TokenVault,
 };
@@ -16,7 +16,6 @@ use clinic_core::api::patients::PatientView;
 use clinic_core::api::rooms::RoomView;
 use clinic_core::schedule::WorkingHours;
 use clinic_core::sync::{Change, HoursRow, PullPage, SyncRow};
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use tauri::test::{MockRuntime, mock_builder};
 use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
@@ -165,27 +164,6 @@ impl Clinic {
             role,
             token_location: TokenLocation::Keyring,
         }
-    }
-}
-
-/// A keyring in memory, so tests never touch the machine's.
-#[derive(Default)]
-pub struct MemoryKeyring(Mutex<BTreeMap<String, String>>);
-
-impl SecretStore for MemoryKeyring {
-    fn set(&self, account: &str, secret: &str) -> Result<(), SecretError> {
-        self.0
-            .lock()
-            .expect("lock")
-            .insert(account.into(), secret.into());
-        Ok(())
-    }
-    fn get(&self, account: &str) -> Result<Option<String>, SecretError> {
-        Ok(self.0.lock().expect("lock").get(account).cloned())
-    }
-    fn delete(&self, account: &str) -> Result<(), SecretError> {
-        self.0.lock().expect("lock").remove(account);
-        Ok(())
     }
 }
 

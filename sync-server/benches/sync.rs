@@ -16,7 +16,7 @@
 mod common;
 
 use chrono::{Datelike, Duration as Days, NaiveTime, TimeZone, Utc, Weekday};
-use clinic_client::session::{SecretError, SecretStore};
+use clinic_client::session::MemoryKeyring;
 use clinic_client::{
     ApiClient, Desk, EngineConfig, Login, PullStep, Sessions, SignedIn, SyncEngine, TokenVault,
 };
@@ -25,34 +25,11 @@ use clinic_core::api::patients::NewPatient;
 use clinic_core::sync::{MAX_PUSH, PushRequest};
 use secrecy::SecretString;
 use sqlx::Connection;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use sync_server::config::AuthSettings;
 use sync_server::demo::DEMO_PASSWORD;
 use uuid::Uuid;
-
-/// Tokens kept in memory: the bench must not touch the OS keyring.
-#[derive(Default)]
-struct MemoryKeyring(Mutex<HashMap<String, String>>);
-
-impl SecretStore for MemoryKeyring {
-    fn set(&self, account: &str, secret: &str) -> Result<(), SecretError> {
-        self.0
-            .lock()
-            .expect("lock")
-            .insert(account.into(), secret.into());
-        Ok(())
-    }
-    fn get(&self, account: &str) -> Result<Option<String>, SecretError> {
-        Ok(self.0.lock().expect("lock").get(account).cloned())
-    }
-    fn delete(&self, account: &str) -> Result<(), SecretError> {
-        self.0.lock().expect("lock").remove(account);
-        Ok(())
-    }
-}
 
 fn sessions(dir: &Path) -> Sessions {
     Sessions::with_vault(

@@ -21,6 +21,7 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use uuid::Uuid;
 
 pub const KEYRING_SERVICE: &str = "clinic-desk";
@@ -541,10 +542,31 @@ pub fn pick_clinic(
     }
 }
 
+/// Secrets kept in this process's memory only: for tests and benchmarks,
+/// which must never touch the machine's keyring.
+#[derive(Debug, Default)]
+pub struct MemoryKeyring(Mutex<BTreeMap<String, String>>);
+
+impl SecretStore for MemoryKeyring {
+    fn set(&self, account: &str, secret: &str) -> Result<(), SecretError> {
+        self.0
+            .lock()
+            .expect("keyring lock")
+            .insert(account.into(), secret.into());
+        Ok(())
+    }
+    fn get(&self, account: &str) -> Result<Option<String>, SecretError> {
+        Ok(self.0.lock().expect("keyring lock").get(account).cloned())
+    }
+    fn delete(&self, account: &str) -> Result<(), SecretError> {
+        self.0.lock().expect("keyring lock").remove(account);
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Mutex;
 
     /// A keyring that is not there, as on a headless box without D-Bus.
     struct NoKeyring;
@@ -557,22 +579,6 @@ mod tests {
         }
         fn delete(&self, _: &str) -> Result<(), SecretError> {
             Err(SecretError::Unavailable("no D-Bus session".into()))
-        }
-    }
-
-    #[derive(Default)]
-    struct MemoryKeyring(Mutex<BTreeMap<String, String>>);
-    impl SecretStore for MemoryKeyring {
-        fn set(&self, a: &str, s: &str) -> Result<(), SecretError> {
-            self.0.lock().expect("lock").insert(a.into(), s.into());
-            Ok(())
-        }
-        fn get(&self, a: &str) -> Result<Option<String>, SecretError> {
-            Ok(self.0.lock().expect("lock").get(a).cloned())
-        }
-        fn delete(&self, a: &str) -> Result<(), SecretError> {
-            self.0.lock().expect("lock").remove(a);
-            Ok(())
         }
     }
 
