@@ -32,28 +32,13 @@ const ALL_DOCTORS_WEEK_LIMIT: Duration = Duration::from_secs(60);
 const DAY_SWITCHES: usize = 10;
 
 /// In the page: clicks "next" and resolves with the milliseconds until the
-/// next week's agenda is in the DOM and a frame has been painted.
-const WEEK_SWITCH_JS: &str = r#"
-const done = arguments[arguments.length - 1];
-const calendar = document.querySelector('[data-testid="agenda-calendar"]');
-const before = calendar.getAttribute("data-first-day");
-const started = performance.now();
-const observer = new MutationObserver(() => {
-  if (calendar.getAttribute("data-first-day") !== before) {
-    observer.disconnect();
-    requestAnimationFrame(() => setTimeout(() => done(performance.now() - started), 0));
-  }
-});
-observer.observe(calendar, { attributes: true, attributeFilter: ["data-first-day"] });
-document.querySelector('[data-testid="agenda-next"]').click();
-setTimeout(() => { observer.disconnect(); done(-1); }, 10000);
-"#;
-
-/// In the page: as WEEK_SWITCH_JS, but resolves as soon as the next week's
-/// DOM is committed (the MutationObserver's microtask, before style, layout
-/// and paint): splits a week switch's page time into script (Svelte and the
+/// next week's agenda is in the DOM and, when the first argument is true, a
+/// frame has been painted. Without the paint it resolves as soon as the DOM
+/// is committed (the MutationObserver's microtask, before style, layout and
+/// paint): that splits a week switch's page time into script (Svelte and the
 /// calendar) and WebKit's drawing.
-const WEEK_SWITCH_SCRIPT_JS: &str = r#"
+const WEEK_SWITCH_JS: &str = r#"
+const untilPainted = arguments[0];
 const done = arguments[arguments.length - 1];
 const calendar = document.querySelector('[data-testid="agenda-calendar"]');
 const before = calendar.getAttribute("data-first-day");
@@ -61,7 +46,12 @@ const started = performance.now();
 const observer = new MutationObserver(() => {
   if (calendar.getAttribute("data-first-day") !== before) {
     observer.disconnect();
-    done(performance.now() - started);
+    const finish = () => done(performance.now() - started);
+    if (untilPainted) {
+      requestAnimationFrame(() => setTimeout(finish, 0));
+    } else {
+      finish();
+    }
   }
 });
 observer.observe(calendar, { attributes: true, attributeFilter: ["data-first-day"] });
@@ -242,7 +232,7 @@ async fn ui_benchmarks() {
             .await;
         let mut weeks = Vec::new();
         for _ in 0..WEEK_SWITCHES {
-            weeks.push(in_page(app, WEEK_SWITCH_JS, vec![]).await);
+            weeks.push(in_page(app, WEEK_SWITCH_JS, vec![true.into()]).await);
         }
         println!(
             "week switch, one doctor: {} (load {})",
@@ -251,7 +241,7 @@ async fn ui_benchmarks() {
         );
         let mut scripts = Vec::new();
         for _ in 0..WEEK_SWITCHES {
-            scripts.push(in_page(app, WEEK_SWITCH_SCRIPT_JS, vec![]).await);
+            scripts.push(in_page(app, WEEK_SWITCH_JS, vec![false.into()]).await);
             // Let the switch's frame be drawn before the next click.
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
@@ -305,7 +295,7 @@ async fn ui_benchmarks() {
         wait_for_agenda(app).await;
         let mut days = Vec::new();
         for _ in 0..DAY_SWITCHES {
-            days.push(in_page(app, WEEK_SWITCH_JS, vec![]).await);
+            days.push(in_page(app, WEEK_SWITCH_JS, vec![true.into()]).await);
         }
         println!(
             "day switch, all doctors (a page): {} (load {})",
@@ -357,7 +347,7 @@ async fn ui_benchmarks() {
         wait_for_agenda(app).await;
         let mut weeks = Vec::new();
         for _ in 0..WEEK_SWITCHES {
-            weeks.push(in_page(app, WEEK_SWITCH_JS, vec![]).await);
+            weeks.push(in_page(app, WEEK_SWITCH_JS, vec![true.into()]).await);
         }
         println!(
             "week switch, all doctors (a page): {} (load {})",
