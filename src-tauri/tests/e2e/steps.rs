@@ -163,10 +163,14 @@ pub async fn wait_pending(app: &App, patient: &str, pending: bool) {
         if pending { "true" } else { "false" },
     )
     .await;
+    // One query from the document: the agenda redraws on every desk change,
+    // so an entry element held between two commands can go stale.
     let markers = app
-        .find(&entry)
-        .await
-        .find_all(Locator::Css(&testid("pending-marker")))
+        .client()
+        .find_all(Locator::Css(&format!(
+            "{entry} {}",
+            testid("pending-marker")
+        )))
         .await
         .expect("markers");
     assert_eq!(
