@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod generate;
+pub mod http_errors;
 pub mod migrate;
 pub mod pokes;
 pub mod routes;

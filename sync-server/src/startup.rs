@@ -3,6 +3,7 @@
 use crate::auth::password::PasswordHasher;
 use crate::config::Settings;
 use crate::error::ApiError;
+use crate::http_errors::{JsonErrorsListener, json_error_bodies, refuse_oversized_heads};
 use crate::pokes::Pokes;
 use crate::routes;
 use crate::state::AppState;
@@ -10,7 +11,9 @@ use anyhow::{Context, bail};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, StatusCode};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
+use axum::serve::ListenerExt;
 use clinic_core::ErrorCode;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
@@ -83,8 +86,12 @@ impl Application {
             shutdown.await;
             let _ = stop.send(true);
         };
+        // `tap_io` does nothing here but make axum hand handlers the peer's
+        // address (`ConnectInfo<SocketAddr>`), which it derives for tapped
+        // listeners of any kind.
+        let listener = JsonErrorsListener(self.listener).tap_io(|_| {});
         axum::serve(
-            self.listener,
+            listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
@@ -140,6 +147,8 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        .layer(middleware::from_fn(refuse_oversized_heads))
+        .layer(middleware::map_response(json_error_bodies))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request| {
