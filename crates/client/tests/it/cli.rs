@@ -543,3 +543,44 @@ fn sync_watch_pushes_what_other_desk_processes_queue() {
     watcher.kill().expect("kill");
     watcher.wait().expect("reaped");
 }
+
+/// `desk … | head`: the reader goes away before `desk` has printed. Like
+/// other Unix tools, `desk` then stops quietly instead of panicking with a
+/// backtrace on the broken pipe.
+#[test]
+fn a_closed_output_pipe_ends_desk_quietly() {
+    let w = World::new();
+    let stub = Stub::start(server_for(
+        &w,
+        &[("ana@clinic.example", w.reception_user, Role::Reception)],
+    ));
+    let dir = tempfile::tempdir().expect("dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_desk"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args([
+            "login",
+            "--server",
+            &stub.url(),
+            "--email",
+            "ana@clinic.example",
+            "--password-stdin",
+        ])
+        .env("CLINIC_DESK_TOKEN_STORE", "file")
+        .env_remove("CLINIC_DESK_DATA_DIR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("desk runs");
+    // Close the reading end first; `desk` prints only once it has read the
+    // password, so every line it writes meets a closed pipe.
+    drop(child.stdout.take());
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(PASSWORD.as_bytes()).expect("write");
+    drop(stdin);
+    let out = child.wait_with_output().expect("desk ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+}

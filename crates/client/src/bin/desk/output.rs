@@ -15,6 +15,30 @@ use serde_json::json;
 use std::path::Path;
 use uuid::Uuid;
 
+/// `println!` for standard output that ends the program quietly once the
+/// reader has gone (`desk --json agenda --week | head`), as Unix tools do,
+/// where `println!` would panic with a backtrace.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        write_line(format_args!($($arg)*))
+    };
+}
+
+fn write_line(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_fmt(line)
+        .and_then(|()| stdout.write_all(b"\n"))
+    {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(1);
+    }
+}
+
 pub struct Out {
     json: bool,
 }
@@ -36,7 +60,7 @@ impl Out {
 
     fn print_json(&self, value: &impl Serialize) {
         match serde_json::to_string_pretty(value) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => say!("{s}"),
             Err(e) => eprintln!("error: cannot print JSON: {e}"),
         }
     }
@@ -66,7 +90,7 @@ impl Out {
         if self.json {
             self.print_json(&json!({ "message": text }));
         } else {
-            println!("{text}");
+            say!("{text}");
         }
     }
 
@@ -91,30 +115,34 @@ impl Out {
             return;
         }
         let p = &s.profile;
-        println!(
+        say!(
             "Signed in as {} ({}) at {} on {}.",
-            p.user_name, p.role, p.clinic_name, p.server
+            p.user_name,
+            p.role,
+            p.clinic_name,
+            p.server
         );
         match p.token_location {
-            TokenLocation::Keyring => println!("The session token is in the system keyring."),
+            TokenLocation::Keyring => say!("The session token is in the system keyring."),
             TokenLocation::File => {
                 if s.token_warning.is_none() {
-                    println!("The session token is in a file readable only by you.")
+                    say!("The session token is in a file readable only by you.")
                 }
             }
         }
         if s.memberships.len() > 1 {
-            println!(
+            say!(
                 "You work at {} clinics; `desk login --clinic ID` opens another.",
                 s.memberships.len()
             );
         }
         match sync {
-            Some(Ok(r)) => println!(
+            Some(Ok(r)) => say!(
                 "First sync done: {} changes in {} pages.",
-                r.changes, r.pages
+                r.changes,
+                r.pages
             ),
-            Some(Err(e)) => println!("The first sync did not finish ({e}); run `desk sync`."),
+            Some(Err(e)) => say!("The first sync did not finish ({e}); run `desk sync`."),
             None => {}
         }
     }
@@ -127,15 +155,15 @@ impl Out {
             return;
         }
         if revoked {
-            println!("Signed out; the server has revoked this desk's session.");
+            say!("Signed out; the server has revoked this desk's session.");
         } else {
-            println!(
+            say!(
                 "Signed out on this desk. The server could not be reached to revoke the \
                  session; it expires by itself, or revoke it from another device."
             );
         }
         if pending > 0 {
-            println!(
+            say!(
                 "{pending} action(s) stay queued in this desk's store and are sent after the next sign-in."
             );
         }
@@ -145,9 +173,7 @@ impl Out {
         if self.json {
             self.print_json(&json!({"signed_in": false}));
         } else {
-            println!(
-                "No one is signed in on this desk. `desk login --server URL --email E` signs in."
-            );
+            say!("No one is signed in on this desk. `desk login --server URL --email E` signs in.");
         }
     }
 
@@ -162,39 +188,39 @@ impl Out {
             }));
             return;
         }
-        println!("{} ({}) at {}", p.user_name, p.role, p.clinic_name);
-        println!("  server      {}", p.server);
-        println!("  device      {} ({})", p.device_name, p.device_id);
-        println!(
+        say!("{} ({}) at {}", p.user_name, p.role, p.clinic_name);
+        say!("  server      {}", p.server);
+        say!("  device      {} ({})", p.device_name, p.device_id);
+        say!(
             "  session     until {}",
             p.expires_at.format("%Y-%m-%d %H:%M UTC")
         );
-        println!(
+        say!(
             "  token       {}",
             match p.token_location {
                 TokenLocation::Keyring => "system keyring",
                 TokenLocation::File => "a file readable only by you (no keyring used)",
             }
         );
-        println!("  store       {}", store.display());
-        println!(
+        say!("  store       {}", store.display());
+        say!(
             "  last sync   {}",
             info.last_sync_at
                 .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
                 .unwrap_or_else(|| "never".into())
         );
-        println!("  cursor      {}", info.cursor);
-        println!(
+        say!("  cursor      {}", info.cursor);
+        say!(
             "  pending     {} action(s) waiting for the server",
             info.pending
         );
         if info.awaiting_pull > 0 {
-            println!(
+            say!(
                 "  confirmed   {} action(s) applied, waiting for the next pull",
                 info.awaiting_pull
             );
         }
-        println!(
+        say!(
             "  conflicts   {}{}",
             info.conflicts,
             if info.conflicts > 0 {
@@ -205,10 +231,10 @@ impl Out {
         );
         if let Some(problems) = problems {
             if problems.is_empty() {
-                println!("  check       the store is consistent");
+                say!("  check       the store is consistent");
             } else {
                 for p in problems {
-                    println!("  PROBLEM     {p}");
+                    say!("  PROBLEM     {p}");
                 }
             }
         }
@@ -218,7 +244,7 @@ impl Out {
         if self.json {
             // One JSON object per line, for tools that follow the stream.
             match serde_json::to_string(s) {
-                Ok(line) => println!("{line}"),
+                Ok(line) => say!("{line}"),
                 Err(e) => eprintln!("error: {e}"),
             }
             return;
@@ -241,7 +267,7 @@ impl Out {
         if let Some(e) = &s.last_error {
             line.push_str(&format!(" · {} [{}]", e.message, e.code));
         }
-        println!("{line}");
+        say!("{line}");
     }
 
     pub fn synced(&self, r: &SyncReport, info: &SyncInfo) {
@@ -250,20 +276,24 @@ impl Out {
             return;
         }
         if r.pushed > 0 {
-            println!(
+            say!(
                 "Sent {} action(s): {} applied, {} rejected.",
-                r.pushed, r.applied, r.rejected
+                r.pushed,
+                r.applied,
+                r.rejected
             );
         }
-        println!(
+        say!(
             "Up to date: {} change(s) received in {} page(s); cursor {}.",
-            r.changes, r.pages, info.cursor
+            r.changes,
+            r.pages,
+            info.cursor
         );
         if info.pending > 0 {
-            println!("{} action(s) still queued.", info.pending);
+            say!("{} action(s) still queued.", info.pending);
         }
         if info.conflicts > 0 {
-            println!("{} conflict(s) need you: `desk conflicts`.", info.conflicts);
+            say!("{} conflict(s) need you: `desk conflicts`.", info.conflicts);
         }
     }
 
@@ -294,14 +324,14 @@ impl Out {
     }
 
     fn print_day(&self, day: &DayAgenda, zone: Tz) {
-        println!(
+        say!(
             "{} ({}) · {} appointment(s)",
             day.date.format("%A %Y-%m-%d"),
             day.time_zone,
             day.appointments.len()
         );
         for a in &day.appointments {
-            println!("{}", self.entry_line(a, zone));
+            say!("{}", self.entry_line(a, zone));
         }
     }
 
@@ -320,7 +350,7 @@ impl Out {
         }
         for (i, day) in week.days.iter().enumerate() {
             if i > 0 {
-                println!();
+                say!("");
             }
             self.print_day(day, zone);
         }
@@ -339,7 +369,7 @@ impl Out {
             return Ok(());
         }
         match entry {
-            Some(a) => println!(
+            Some(a) => say!(
                 "{verb} {} with {} on {}–{} (pending sync).\n{}",
                 a.patient_name.as_deref().unwrap_or("?"),
                 a.doctor_name.as_deref().unwrap_or("?"),
@@ -347,7 +377,7 @@ impl Out {
                 local(a.ends_at, zone),
                 a.id
             ),
-            None => println!("{verb} (pending sync): {}", queued.row_id),
+            None => say!("{verb} (pending sync): {}", queued.row_id),
         }
         Ok(())
     }
@@ -356,7 +386,7 @@ impl Out {
         if self.json {
             self.print_json(&json!({"queued": queued}));
         } else {
-            println!("{verb} (pending sync): {}", queued.row_id);
+            say!("{verb} (pending sync): {}", queued.row_id);
         }
     }
 
@@ -366,7 +396,7 @@ impl Out {
             return;
         }
         for d in doctors {
-            println!(
+            say!(
                 "{}  {}{}{}",
                 d.id,
                 d.full_name,
@@ -386,7 +416,7 @@ impl Out {
             return;
         }
         for r in rooms {
-            println!(
+            say!(
                 "{}  {}{}",
                 r.id,
                 r.name,
@@ -401,7 +431,7 @@ impl Out {
             return;
         }
         if hits.is_empty() {
-            println!("No patient matches.");
+            say!("No patient matches.");
         }
         for h in hits {
             let mut line = format!("{}  {}", h.id, h.full_name);
@@ -421,7 +451,7 @@ impl Out {
             if h.pending {
                 line.push_str(" [pending sync]");
             }
-            println!("{line}");
+            say!("{line}");
         }
     }
 
@@ -431,7 +461,7 @@ impl Out {
             return;
         }
         let p = &r.patient;
-        println!(
+        say!(
             "{}{}{}",
             p.full_name,
             if p.archived_at.is_some() {
@@ -441,10 +471,10 @@ impl Out {
             },
             if r.pending { " [pending sync]" } else { "" }
         );
-        println!("  id          {}", p.id);
+        say!("  id          {}", p.id);
         let field = |label: &str, value: Option<String>| {
             if let Some(v) = value {
-                println!("  {label:<11} {v}");
+                say!("  {label:<11} {v}");
             }
         };
         field(
@@ -455,9 +485,9 @@ impl Out {
         field("email", p.email.clone());
         field("national id", p.national_id.clone());
         field("address", p.address.clone());
-        println!("  appointments ({})", r.appointments.len());
+        say!("  appointments ({})", r.appointments.len());
         for a in &r.appointments {
-            println!(
+            say!(
                 "    {}–{}  {:<11} {}{}",
                 when(a.starts_at, zone),
                 local(a.ends_at, zone),
@@ -467,11 +497,11 @@ impl Out {
             );
         }
         if !r.notes.is_empty() {
-            println!("  clinical notes ({})", r.notes.len());
+            say!("  clinical notes ({})", r.notes.len());
             for n in &r.notes {
-                println!("    {} — {}", when(n.created_at, zone), n.author_name);
+                say!("    {} — {}", when(n.created_at, zone), n.author_name);
                 for line in n.body.lines() {
-                    println!("      {line}");
+                    say!("      {line}");
                 }
             }
         }
@@ -483,20 +513,20 @@ impl Out {
             return;
         }
         if conflicts.is_empty() {
-            println!("No conflicts.");
+            say!("No conflicts.");
             return;
         }
         let zone = zone.unwrap_or(chrono_tz::UTC);
         for c in conflicts {
-            println!("{}  {}", c.id, c.summary);
-            println!("    rejected: {} [{}]", c.message, c.code);
-            println!(
+            say!("{}  {}", c.id, c.summary);
+            say!("    rejected: {} [{}]", c.message, c.code);
+            say!(
                 "    queued {}, rejected {}",
                 when(c.queued_at, zone),
                 when(c.rejected_at, zone)
             );
         }
-        println!(
+        say!(
             "Resolve with `desk conflicts resolve ID discard|retry` or, for a booking or a move, \
              `desk conflicts resolve ID rebook --start ... --minutes N`."
         );
@@ -508,8 +538,8 @@ impl Out {
             return;
         }
         match queued {
-            Some(q) => println!("Queued again (pending sync): {}", q.row_id),
-            None => println!("Discarded."),
+            Some(q) => say!("Queued again (pending sync): {}", q.row_id),
+            None => say!("Discarded."),
         }
     }
 }
