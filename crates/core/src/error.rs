@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// Machine-readable reason. Clients branch on this, never on `message`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The input is malformed or breaks a rule (see `message`, `field`).

@@ -11,6 +11,7 @@ use std::str::FromStr;
 /// different clinics, and exactly one in each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Runs the clinic: staff, doctors, rooms, hours, worker orders, billing.
