@@ -7,6 +7,11 @@
 //! `…002200_sync_notify` and `…003100_sync_notify_per_transaction`).
 //! PostgreSQL delivers it to every instance listening, so a write through
 //! one instance pokes the desks connected to all the others.
+//!
+//! The same connection hears of lost access (migration
+//! `…004200_access_revoked_notify`): `session_revoked` '<session_id>' and
+//! `membership_changed` '<clinic_id>:<user_id>', which end the streams
+//! opened with that session or membership, on every instance.
 
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use std::time::Duration;
@@ -14,14 +19,21 @@ use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
 
 pub const CHANNEL: &str = "clinic_sync";
+pub const SESSION_REVOKED: &str = "session_revoked";
+pub const MEMBERSHIP_CHANGED: &str = "membership_changed";
 
 /// What the listener tells the event streams.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Signal {
     /// The clinic's version is now `version` (or later).
     Moved { clinic_id: Uuid, version: i64 },
+    /// The session was revoked (or deleted): it opens nothing any more.
+    SessionRevoked { session_id: Uuid },
+    /// The user's membership of the clinic was removed or its role changed.
+    MembershipChanged { clinic_id: Uuid, user_id: Uuid },
     /// Notifications may have been lost (the listening connection dropped):
-    /// every stream should read its clinic's version afresh.
+    /// every stream should read its clinic's version, and check its
+    /// session and membership, afresh.
     Resync,
 }
 
@@ -93,7 +105,9 @@ impl Pokes {
             .idle_timeout(None)
             .connect_lazy_with(options.clone());
         let mut listener = PgListener::connect_with(&pool).await?;
-        listener.listen(CHANNEL).await?;
+        listener
+            .listen_all([CHANNEL, SESSION_REVOKED, MEMBERSHIP_CHANGED])
+            .await?;
         backoff.reset();
         tracing::debug!("listening for sync notifications");
         self.send(Signal::Resync);
@@ -101,9 +115,9 @@ impl Pokes {
             tokio::select! {
                 _ = stop.changed() => return Ok(()),
                 received = listener.try_recv() => match received? {
-                    Some(notification) => match parse(notification.payload()) {
+                    Some(notification) => match parse(notification.channel(), notification.payload()) {
                         Some(signal) => self.send(signal),
-                        None => tracing::warn!(payload = notification.payload(), "unreadable sync notification"),
+                        None => tracing::warn!(channel = notification.channel(), payload = notification.payload(), "unreadable sync notification"),
                     },
                     // The connection dropped and was re-established (and
                     // LISTENs again): what was sent meanwhile is lost.
@@ -120,13 +134,28 @@ impl Default for Pokes {
     }
 }
 
-/// `'<clinic_id>:<version>'`, as the trigger writes it.
-fn parse(payload: &str) -> Option<Signal> {
-    let (clinic, version) = payload.split_once(':')?;
-    Some(Signal::Moved {
-        clinic_id: clinic.parse().ok()?,
-        version: version.parse().ok()?,
-    })
+/// A notification's payload on `channel`, as its trigger writes it.
+fn parse(channel: &str, payload: &str) -> Option<Signal> {
+    match channel {
+        CHANNEL => {
+            let (clinic, version) = payload.split_once(':')?;
+            Some(Signal::Moved {
+                clinic_id: clinic.parse().ok()?,
+                version: version.parse().ok()?,
+            })
+        }
+        SESSION_REVOKED => Some(Signal::SessionRevoked {
+            session_id: payload.parse().ok()?,
+        }),
+        MEMBERSHIP_CHANGED => {
+            let (clinic, user) = payload.split_once(':')?;
+            Some(Signal::MembershipChanged {
+                clinic_id: clinic.parse().ok()?,
+                user_id: user.parse().ok()?,
+            })
+        }
+        _ => None,
+    }
 }
 
 /// 100 ms doubling to 10 s between failed connections.
@@ -156,17 +185,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn payloads_are_clinic_and_version() {
+    fn payloads_are_read_by_their_channel() {
         let clinic = Uuid::now_v7();
+        let other = Uuid::now_v7();
         assert_eq!(
-            parse(&format!("{clinic}:42")),
+            parse(CHANNEL, &format!("{clinic}:42")),
             Some(Signal::Moved {
                 clinic_id: clinic,
                 version: 42
             })
         );
-        for bad in ["", "42", "not-a-uuid:1", &format!("{clinic}:x")] {
-            assert_eq!(parse(bad), None, "{bad}");
+        assert_eq!(
+            parse(SESSION_REVOKED, &clinic.to_string()),
+            Some(Signal::SessionRevoked { session_id: clinic })
+        );
+        assert_eq!(
+            parse(MEMBERSHIP_CHANGED, &format!("{clinic}:{other}")),
+            Some(Signal::MembershipChanged {
+                clinic_id: clinic,
+                user_id: other
+            })
+        );
+        let bad = [
+            (CHANNEL, String::new()),
+            (CHANNEL, "42".into()),
+            (CHANNEL, "not-a-uuid:1".into()),
+            (CHANNEL, format!("{clinic}:x")),
+            (SESSION_REVOKED, format!("{clinic}:1")),
+            (MEMBERSHIP_CHANGED, clinic.to_string()),
+            (MEMBERSHIP_CHANGED, format!("{clinic}:42")),
+            ("elsewhere", format!("{clinic}:42")),
+        ];
+        for (channel, payload) in bad {
+            assert_eq!(parse(channel, &payload), None, "{channel} {payload}");
         }
     }
 

@@ -1258,6 +1258,72 @@ impl Events {
                 .push_str(std::str::from_utf8(&chunk).expect("utf-8"));
         }
     }
+
+    /// Whether the server ends the stream within `within` (what it sends
+    /// meanwhile is dropped).
+    async fn ends_within(&mut self, within: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            match tokio::time::timeout_at(deadline, self.response.chunk()).await {
+                Err(_) => return false,
+                Ok(chunk) => {
+                    if chunk.expect("stream").is_none() {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A stream of `clinic` at `addr` for `token`, its first poke read.
+async fn listening(app: &TestApp, addr: SocketAddr, clinic: Uuid, token: &str) -> Events {
+    let mut events = Events::open(app, addr, clinic, token).await;
+    assert!(events.next_poke(A_SECOND).await.is_some());
+    events
+}
+
+/// The id of the session behind `token`.
+async fn session_of(app: &TestApp, token: &str) -> Uuid {
+    sqlx::query_scalar("SELECT id FROM sessions WHERE token_hash = sha256($1::bytea)")
+        .bind(token.as_bytes())
+        .fetch_one(&app.db)
+        .await
+        .expect("session")
+}
+
+/// A request to the instance at `addr`; its status.
+async fn status_at(
+    app: &TestApp,
+    addr: SocketAddr,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> u16 {
+    let mut request = app
+        .http
+        .request(method, format!("http://{addr}{path}"))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.expect("request").status().as_u16()
+}
+
+/// Registers a patient in `p`'s clinic and checks every stream in `open`
+/// is poked with the new version: those streams were not ended.
+async fn still_poked(app: &TestApp, p: &Practice, open: &mut [&mut Events]) {
+    let mut desk = Desk::open(app, p.clinic.id, "admin@sol.example").await;
+    assert_eq!(
+        desk.push_one(app, register(Uuid::now_v7(), "Eva Gil"))
+            .await,
+        Outcome::Applied
+    );
+    let written = counter(app, p.clinic.id).await;
+    for events in open.iter_mut() {
+        assert_eq!(events.next_poke(A_SECOND).await, Some(written));
+    }
 }
 
 async fn counter(app: &TestApp, clinic: Uuid) -> i64 {
@@ -1364,6 +1430,147 @@ async fn shutting_down_does_not_wait_for_open_event_streams() {
     );
     // The stream ended rather than being cut mid-frame.
     assert_eq!(events.next_poke(A_SECOND).await, None);
+}
+
+#[tokio::test]
+async fn a_stream_ends_within_a_second_when_its_access_is_lost_through_any_instance() {
+    use reqwest::Method;
+    let app = spawn_app().await;
+    let p = practice(&app, "Sol").await;
+    let second = Application::build(app.settings.clone())
+        .await
+        .expect("second instance");
+    let (here, there) = (app.addr, second.local_addr());
+    tokio::spawn(second.run_until(std::future::pending()));
+    let clinic = p.clinic.id;
+    // Another member's stream, which nothing here touches.
+    let mut bystander = listening(&app, here, clinic, &p.clinic.admin.token).await;
+
+    // One session revoked from another device, through the other instance.
+    let lost = app.login("reception@sol.example").await;
+    let kept = app.login("reception@sol.example").await;
+    let mut lost_events = listening(&app, here, clinic, &lost).await;
+    let mut kept_events = listening(&app, here, clinic, &kept).await;
+    let path = format!("/v1/sessions/{}", session_of(&app, &lost).await);
+    assert_eq!(
+        status_at(&app, there, Method::DELETE, &path, &kept, None).await,
+        204
+    );
+    assert!(lost_events.ends_within(A_SECOND).await, "revoked session");
+    // The same person's other session keeps its stream.
+    still_poked(&app, &p, &mut [&mut kept_events, &mut bystander]).await;
+
+    // Signing out.
+    let doctor = app.login("doctor@sol.example").await;
+    let mut events = listening(&app, there, clinic, &doctor).await;
+    let path = "/v1/sessions/current";
+    assert_eq!(
+        status_at(&app, here, Method::DELETE, path, &doctor, None).await,
+        204
+    );
+    assert!(events.ends_within(A_SECOND).await, "signed out");
+
+    // Signing out everywhere.
+    let (a, b) = (
+        app.login("doctor@sol.example").await,
+        app.login("doctor@sol.example").await,
+    );
+    let mut a_events = listening(&app, here, clinic, &a).await;
+    let mut b_events = listening(&app, there, clinic, &b).await;
+    assert_eq!(
+        status_at(&app, there, Method::DELETE, "/v1/sessions", &a, None).await,
+        204
+    );
+    assert!(
+        a_events.ends_within(A_SECOND).await,
+        "signed out everywhere"
+    );
+    assert!(
+        b_events.ends_within(A_SECOND).await,
+        "signed out everywhere"
+    );
+
+    // A password change signs out the other devices, not this one.
+    let (this, other) = (
+        app.login("worker@sol.example").await,
+        app.login("worker@sol.example").await,
+    );
+    let mut this_events = listening(&app, here, clinic, &this).await;
+    let mut other_events = listening(&app, here, clinic, &other).await;
+    let body = json!({"current_password": common::PASSWORD, "new_password": "a brand new secret"});
+    assert_eq!(
+        status_at(
+            &app,
+            there,
+            Method::PUT,
+            "/v1/me/password",
+            &this,
+            Some(body)
+        )
+        .await,
+        204
+    );
+    assert!(other_events.ends_within(A_SECOND).await, "password changed");
+    still_poked(&app, &p, &mut [&mut this_events, &mut bystander]).await;
+
+    // A member given another role, or removed from the clinic.
+    let admin = &p.clinic.admin.token;
+    let path = p.path(&format!("/staff/{}", p.reception.user_id));
+    let body = json!({"role": "doctor"});
+    assert_eq!(
+        status_at(&app, there, Method::PATCH, &path, admin, Some(body)).await,
+        200
+    );
+    assert!(kept_events.ends_within(A_SECOND).await, "role changed");
+    let path = p.path(&format!("/staff/{}", p.worker.user_id));
+    assert_eq!(
+        status_at(&app, there, Method::DELETE, &path, admin, None).await,
+        204
+    );
+    assert!(this_events.ends_within(A_SECOND).await, "removed");
+
+    still_poked(&app, &p, &mut [&mut bystander]).await;
+}
+
+#[tokio::test]
+async fn a_stream_rechecks_its_access_when_notices_may_have_been_lost() {
+    let app = spawn_app().await;
+    let p = practice(&app, "Sol").await;
+    let mut revoked = listening(&app, app.addr, p.clinic.id, &p.reception.token).await;
+    let mut kept = listening(&app, app.addr, p.clinic.id, &p.doctor.token).await;
+    // The session is revoked with its notice switched off, as if the
+    // listener had been away when it was sent.
+    let session = session_of(&app, &p.reception.token).await;
+    let mut tx = app.db.begin().await.expect("begin");
+    for sql in [
+        "ALTER TABLE sessions DISABLE TRIGGER sessions_revoked_notify",
+        "UPDATE sessions SET revoked_at = now() WHERE id = $1",
+        "ALTER TABLE sessions ENABLE TRIGGER sessions_revoked_notify",
+    ] {
+        sqlx::query(sql)
+            .bind(session)
+            .execute(&mut *tx)
+            .await
+            .expect(sql);
+    }
+    tx.commit().await.expect("commit");
+    assert!(
+        !revoked.ends_within(A_SECOND / 2).await,
+        "the notice was sent after all"
+    );
+    // The listening connection drops: the listener reconnects, and every
+    // stream reads what it rests on afresh.
+    let dropped: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_stat_activity
+         WHERE datname = current_database() AND query LIKE 'LISTEN%'
+           AND pg_terminate_backend(pid)",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("terminate");
+    assert_eq!(dropped, 1);
+    assert!(revoked.ends_within(3 * A_SECOND).await, "still streaming");
+    still_poked(&app, &p, &mut [&mut kept]).await;
 }
 
 #[tokio::test]
