@@ -47,10 +47,15 @@ pub struct DatabaseSettings {
 pub struct AuthSettings {
     pub session_ttl_days: i64,
     pub invitation_ttl_days: i64,
-    /// Failed sign-ins allowed per account, and per client address, within the window.
+    /// Failed password checks (sign-in, password change, joining with an
+    /// existing account) allowed per account, and per client address (IPv6:
+    /// per /64), within the window.
     pub max_failures_per_account: i64,
     pub max_failures_per_address: i64,
     pub failure_window_secs: i64,
+    /// Sign-ups (new clinics) allowed per client address within their window.
+    pub max_signups_per_address: i64,
+    pub signup_window_secs: i64,
     /// Argon2id memory cost in KiB (OWASP: at least 19456).
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
@@ -82,6 +87,8 @@ impl Default for AuthSettings {
             max_failures_per_account: 5,
             max_failures_per_address: 30,
             failure_window_secs: 15 * 60,
+            max_signups_per_address: 10,
+            signup_window_secs: 60 * 60,
             argon2_memory_kib: 19456,
             argon2_iterations: 2,
         }

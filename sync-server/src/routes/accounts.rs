@@ -1,7 +1,13 @@
-//! Sign-up, sign-in (throttled), sessions, the caller's profile and password,
-//! and accepting an invitation. Everything here concerns a person, not one
+//! Sign-up, sign-in, sessions, the caller's profile and password, and
+//! accepting an invitation. Everything here concerns a person, not one
 //! clinic; clinic-scoped staff management lives in `staff`.
+//!
+//! Every check of a password and every sign-up is throttled (see
+//! `auth::throttle`). Revoking a session or a membership needs nothing
+//! here to end the event streams opened with it: triggers announce it
+//! (migration `…004200_access_revoked_notify`).
 
+use crate::auth::throttle::{self, Limit, Reservation, Throttled};
 use crate::auth::{AuthSession, token};
 use crate::db::{self, Tx};
 use crate::error::{ApiError, ApiResult};
@@ -17,7 +23,8 @@ use clinic_core::api::auth::{
 };
 use clinic_core::contact::{Email, required_text};
 use clinic_core::password::check_new_password;
-use sqlx::PgPool;
+use serde_json::json;
+use sqlx::{PgConnection, PgPool};
 use std::net::{IpAddr, SocketAddr};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -36,22 +43,46 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 type ErrorBody = clinic_core::ErrorBody;
 
-/// Signs up a clinic: creates the clinic, its owner (an admin) and a first session.
+/// Signs up a clinic: creates the clinic, its owner (an admin) and a first
+/// session. Sign-ups are limited per client address (10 an hour by
+/// default), answered or not. When the email already has an account, its
+/// owner is told by mail (at most once a day) that someone tried.
 #[utoipa::path(
     post, path = "/v1/signup", tag = "accounts", request_body = SignupRequest,
     responses(
         (status = 201, body = SessionGranted),
         (status = 409, description = "An account with this email exists: sign in and create the clinic from there", body = ErrorBody),
         (status = 422, body = ErrorBody),
+        (status = 429, description = "Too many sign-ups from this address", body = ErrorBody),
     )
 )]
 async fn signup(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Json(req): Json<SignupRequest>,
 ) -> ApiResult<(StatusCode, Json<SessionGranted>)> {
     let clinic = req.clinic.parse()?;
     let owner = req.owner.parse()?;
     let device_name = parse_device_name(&req.device_name)?;
+    // Taken before anything is looked up: a 409 tells whether an email has
+    // an account, and each new account costs a password hash.
+    let auth = &state.settings.auth;
+    let per_address = Limit::new(
+        &format!("signup/address/{}", throttle::address(peer.ip())),
+        auth.max_signups_per_address,
+        auth.signup_window_secs,
+    );
+    throttle::reserve(&state.pool, &[per_address])
+        .await
+        .map_err(|e| refused(e, "too many sign-ups from this address"))?;
+    let existing: Option<Uuid> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(owner.email.as_str())
+        .fetch_optional(&state.pool)
+        .await?;
+    if let Some(user_id) = existing {
+        tell_owner_of_signup(&state, user_id).await?;
+        return Err(account_exists());
+    }
     let password_hash = state
         .passwords
         .hash(owner.password)
@@ -117,12 +148,79 @@ async fn insert_user(
         .execute(&mut **tx)
         .await
         .map_err(|e| match ApiError::from(e) {
-            err if err.code == ErrorCode::Conflict => ApiError::new(
-                ErrorCode::Conflict,
-                "an account with this email already exists; sign in instead",
-            ),
+            err if err.code == ErrorCode::Conflict => account_exists(),
             err => err,
         })?;
+    Ok(())
+}
+
+/// The answer to a sign-up with the email of an existing account. It has
+/// to say so (the person is asked to sign in instead) and says no more.
+/// Hiding even that would take sign-up by e-mailed link: a change of the
+/// API for every client, and a mail worker that does not exist yet.
+fn account_exists() -> ApiError {
+    ApiError::new(
+        ErrorCode::Conflict,
+        "an account with this email already exists; sign in instead",
+    )
+}
+
+/// The outbox `kind` of the mail telling an account's owner that someone
+/// tried to sign up with its email.
+const SIGNUP_ATTEMPT_MAIL: &str = "signup_attempt";
+
+/// An owner is told of such attempts at most once in this long: often
+/// enough to learn of it, never a flood someone else can send them.
+const SIGNUP_NOTICE_WINDOW_SECS: i64 = 24 * 60 * 60;
+
+/// Queues the notice of a sign-up attempt to `user_id`'s owner, unless one
+/// was queued within the window. The outbox is clinic-owned: the notice
+/// goes out under the clinic the person owns (else the one they joined
+/// first), in its language. An account in no clinic is not told.
+async fn tell_owner_of_signup(state: &AppState, user_id: Uuid) -> ApiResult<()> {
+    let mut tx = db::begin_user(&state.pool, user_id).await?;
+    let home: Option<(Uuid, String)> = sqlx::query_as(
+        "SELECT m.clinic_id, c.locale FROM memberships m JOIN clinics c ON c.id = m.clinic_id
+         WHERE m.user_id = $1 ORDER BY m.is_owner DESC, m.created_at, m.clinic_id LIMIT 1",
+    )
+    .bind(user_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let Some((clinic_id, locale)) = home else {
+        return Ok(());
+    };
+    let mut tx = db::begin_clinic(&state.pool, clinic_id).await?;
+    let once = Limit::new(
+        &format!("signup_notice/user/{user_id}"),
+        1,
+        SIGNUP_NOTICE_WINDOW_SECS,
+    );
+    match throttle::take(&mut tx, &[once]).await {
+        Ok(_) => {}
+        Err(Throttled::Limited { .. }) => return Ok(()),
+        Err(Throttled::Database(e)) => return Err(e.into()),
+    }
+    let (email, full_name): (String, String) =
+        sqlx::query_as("SELECT email, full_name FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO email_outbox (clinic_id, id, kind, to_email, locale, payload, idempotency_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(clinic_id)
+    .bind(id)
+    .bind(SIGNUP_ATTEMPT_MAIL)
+    .bind(&email)
+    .bind(&locale)
+    .bind(json!({"full_name": full_name, "attempted_at": Utc::now()}))
+    .bind(format!("{SIGNUP_ATTEMPT_MAIL}:{id}"))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -249,9 +347,9 @@ pub async fn memberships(pool: &PgPool, user_id: Uuid) -> ApiResult<Vec<Membersh
         .collect()
 }
 
-/// Signs in. Failed attempts are counted per account and per client address;
-/// past the limit the answer is 429 with `Retry-After`, whether or not the
-/// password would have been right.
+/// Signs in. Failed attempts are counted per account and per client address
+/// (attempts sent at once included); past the limit the answer is 429 with
+/// `Retry-After`, whether or not the password would have been right.
 #[utoipa::path(
     post, path = "/v1/sessions", tag = "accounts", request_body = LoginRequest,
     responses(
@@ -268,7 +366,7 @@ async fn login(
 ) -> ApiResult<Json<SessionGranted>> {
     let email = Email::parse(&req.email)?;
     let device_name = parse_device_name(&req.device_name)?;
-    check_throttle(&state, &email, peer.ip()).await?;
+    let check = PasswordCheck::begin(&state, email.as_str(), peer.ip()).await?;
 
     let account: Option<(Uuid, String)> =
         sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
@@ -280,12 +378,8 @@ async fn login(
         None => (None, None),
     };
     let ok = state.passwords.verify(req.password, hash).await;
+    // A failure keeps the check's place: it is the failure's record.
     let Some(user_id) = user_id.filter(|_| ok) else {
-        sqlx::query("INSERT INTO login_failures (email, address) VALUES ($1, $2::inet)")
-            .bind(email.as_str())
-            .bind(peer.ip().to_string())
-            .execute(&state.pool)
-            .await?;
         return Err(ApiError::new(
             ErrorCode::BadCredentials,
             "email or password is wrong",
@@ -293,52 +387,68 @@ async fn login(
     };
 
     let mut tx = state.pool.begin().await?;
-    sqlx::query("DELETE FROM login_failures WHERE email = $1")
-        .bind(email.as_str())
-        .execute(&mut *tx)
-        .await?;
+    check.passed(&mut tx).await?;
     let granted = open_session(&state, &mut tx, user_id, req.device_id, &device_name).await?;
     tx.commit().await?;
     Ok(Json(with_memberships(&state.pool, granted).await?))
 }
 
-async fn check_throttle(state: &AppState, email: &Email, address: IpAddr) -> ApiResult<()> {
-    let auth = &state.settings.auth;
-    let window = auth.failure_window_secs;
-    // Old failures no longer count; forgetting them keeps the table small.
-    sqlx::query("DELETE FROM login_failures WHERE at < now() - make_interval(secs => $1)")
-        .bind(window as f64)
-        .execute(&state.pool)
-        .await?;
-    let (by_account, by_address, oldest): (i64, i64, Option<DateTime<Utc>>) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE email = $1),
-                count(*) FILTER (WHERE address = $2::inet),
-                min(at) FILTER (WHERE email = $1 OR address = $2::inet)
-         FROM login_failures WHERE email = $1 OR address = $2::inet",
-    )
-    .bind(email.as_str())
-    .bind(address.to_string())
-    .fetch_one(&state.pool)
-    .await?;
-    if by_account >= auth.max_failures_per_account || by_address >= auth.max_failures_per_address {
-        let retry = oldest
-            .map(|t| {
-                (t + Duration::seconds(window) - Utc::now())
-                    .num_seconds()
-                    .max(1)
-            })
-            .unwrap_or(window);
-        let mut err = ApiError::new(
-            ErrorCode::RateLimited,
-            format!(
-                "too many failed sign-in attempts; try again in {} minutes",
-                (retry + 59) / 60
-            ),
+/// One check of a password, throttled per account and per client address:
+/// it takes its place before the password is checked, so however many are
+/// sent at once, at most the limit are checked (see `auth::throttle`).
+/// Dropped after a wrong password, its place stays as the failure's record.
+struct PasswordCheck {
+    account: Limit,
+    reservation: Reservation,
+}
+
+impl PasswordCheck {
+    /// Takes a place for checking `email`'s password from `address`, or
+    /// refuses (429 with `Retry-After`) whether or not it would be right.
+    async fn begin(state: &AppState, email: &str, address: IpAddr) -> ApiResult<PasswordCheck> {
+        let auth = &state.settings.auth;
+        let account = Limit::new(
+            &format!("password/account/{email}"),
+            auth.max_failures_per_account,
+            auth.failure_window_secs,
         );
-        err.retry_after = Some(retry as u64);
-        return Err(err);
+        let from = Limit::new(
+            &format!("password/address/{}", throttle::address(address)),
+            auth.max_failures_per_address,
+            auth.failure_window_secs,
+        );
+        let reservation = throttle::reserve(&state.pool, &[account.clone(), from])
+            .await
+            .map_err(|e| refused(e, "too many failed password attempts"))?;
+        Ok(PasswordCheck {
+            account,
+            reservation,
+        })
     }
-    Ok(())
+
+    /// The password was right: neither this check nor the account's
+    /// failures before it count any more.
+    async fn passed(self, conn: &mut PgConnection) -> ApiResult<()> {
+        self.reservation.forgive(conn, &self.account).await?;
+        Ok(())
+    }
+}
+
+/// 429 with `Retry-After` when a limit refused, saying `too_many`.
+fn refused(e: Throttled, too_many: &str) -> ApiError {
+    match e {
+        Throttled::Limited { retry_after } => {
+            let minutes = retry_after.div_ceil(60);
+            let unit = if minutes == 1 { "minute" } else { "minutes" };
+            let mut err = ApiError::new(
+                ErrorCode::RateLimited,
+                format!("{too_many}; try again in {minutes} {unit}"),
+            );
+            err.retry_after = Some(retry_after);
+            err
+        }
+        Throttled::Database(e) => e.into(),
+    }
 }
 
 /// Signs out: revokes the session making the request.
@@ -448,22 +558,31 @@ async fn me(State(state): State<AppState>, session: AuthSession) -> ApiResult<Js
     Ok(Json(Me { user, memberships }))
 }
 
-/// Changes the caller's password and signs out their other devices.
+/// Changes the caller's password and signs out their other devices. A
+/// wrong current password counts as a failed sign-in of the account.
 #[utoipa::path(
     put, path = "/v1/me/password", tag = "accounts", security(("bearer" = [])), request_body = ChangePassword,
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
+    responses(
+        (status = 204),
+        (status = 401, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+        (status = 429, description = "Too many failed password attempts", body = ErrorBody),
+    )
 )]
 async fn change_password(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     session: AuthSession,
     Json(req): Json<ChangePassword>,
 ) -> ApiResult<StatusCode> {
     check_new_password(&req.new_password)
         .map_err(|e| ApiError::invalid("new_password", e.message))?;
-    let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-        .bind(session.user_id)
-        .fetch_one(&state.pool)
-        .await?;
+    let (email, stored): (String, String) =
+        sqlx::query_as("SELECT email, password_hash FROM users WHERE id = $1")
+            .bind(session.user_id)
+            .fetch_one(&state.pool)
+            .await?;
+    let check = PasswordCheck::begin(&state, &email, peer.ip()).await?;
     if !state
         .passwords
         .verify(req.current_password, Some(stored))
@@ -480,6 +599,7 @@ async fn change_password(
         .await
         .map_err(ApiError::internal)?;
     let mut tx = state.pool.begin().await?;
+    check.passed(&mut tx).await?;
     sqlx::query("UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1")
         .bind(session.user_id)
         .bind(hash)
@@ -509,6 +629,7 @@ async fn change_password(
 )]
 async fn accept_invitation(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Json(req): Json<AcceptInvitation>,
 ) -> ApiResult<Json<SessionGranted>> {
     let device_name = parse_device_name(&req.device_name)?;
@@ -519,33 +640,35 @@ async fn accept_invitation(
         )
     };
     let clinic_id = token::invitation_clinic(req.token.trim()).ok_or_else(gone)?;
+    let token_hash = token::hash(req.token.trim());
 
+    // Whom the invitation is for, read without a lock: checking or hashing
+    // the password takes a while, and holds no connection or row meanwhile.
     let mut tx = db::begin_clinic(&state.pool, clinic_id).await?;
-    let invitation: Option<(Uuid, String, String)> = sqlx::query_as(
-        "SELECT id, email, role FROM invitations
-         WHERE token_hash = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()
-         FOR UPDATE",
-    )
-    .bind(token::hash(req.token.trim()))
+    let email: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT email FROM invitations WHERE token_hash = $1 AND {OPEN_INVITATION}"
+    ))
+    .bind(&token_hash)
     .fetch_optional(&mut *tx)
     .await?;
-    let (invitation_id, email, role) = invitation.ok_or_else(gone)?;
-    let email = Email::parse(&email)?;
+    tx.commit().await?;
+    let email = Email::parse(&email.ok_or_else(gone)?)?;
 
     let existing: Option<(Uuid, String)> =
         sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
             .bind(email.as_str())
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&state.pool)
             .await?;
-    let user_id = match existing {
+    let joiner = match existing {
         Some((id, hash)) => {
+            let check = PasswordCheck::begin(&state, email.as_str(), peer.ip()).await?;
             if !state.passwords.verify(req.password, Some(hash)).await {
                 return Err(ApiError::new(
                     ErrorCode::BadCredentials,
                     "an account with this email exists; enter its password to join",
                 ));
             }
-            id
+            Joiner::Existing(id, check)
         }
         None => {
             let full_name =
@@ -556,9 +679,24 @@ async fn accept_invitation(
                 .hash(req.password)
                 .await
                 .map_err(ApiError::internal)?;
+            Joiner::New { full_name, hash }
+        }
+    };
+
+    let mut tx = db::begin_clinic(&state.pool, clinic_id).await?;
+    let invitation: Option<(Uuid, String)> = sqlx::query_as(&format!(
+        "SELECT id, role FROM invitations WHERE token_hash = $1 AND {OPEN_INVITATION} FOR UPDATE"
+    ))
+    .bind(&token_hash)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (invitation_id, role) = invitation.ok_or_else(gone)?;
+    let (user_id, check) = match joiner {
+        Joiner::Existing(id, check) => (id, Some(check)),
+        Joiner::New { full_name, hash } => {
             let id = Uuid::now_v7();
             insert_user(&mut tx, id, &email, &full_name, &hash).await?;
-            id
+            (id, None)
         }
     };
     sqlx::query("INSERT INTO memberships (clinic_id, user_id, role) VALUES ($1, $2, $3)")
@@ -588,7 +726,20 @@ async fn accept_invitation(
         invitation_id,
     )
     .await?;
+    if let Some(check) = check {
+        check.passed(&mut tx).await?;
+    }
     let granted = open_session(&state, &mut tx, user_id, None, &device_name).await?;
     tx.commit().await?;
     Ok(Json(with_memberships(&state.pool, granted).await?))
+}
+
+/// An invitation that can still be accepted (SQL condition).
+const OPEN_INVITATION: &str = "accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()";
+
+/// Who accepts an invitation: an account that proved its password, or a
+/// new person with the name and password hash they chose.
+enum Joiner {
+    Existing(Uuid, PasswordCheck),
+    New { full_name: String, hash: String },
 }

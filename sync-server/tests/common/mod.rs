@@ -110,6 +110,9 @@ pub fn test_auth_settings() -> AuthSettings {
         // Cheap hashing: tests sign in hundreds of times.
         argon2_memory_kib: 1024,
         argon2_iterations: 1,
+        // Every test signs its clinics up from one address; the limit has
+        // tests of its own.
+        max_signups_per_address: 1_000,
         ..AuthSettings::default()
     }
 }
