@@ -1,4 +1,6 @@
-//! Clinic Desk's sync server: REST API, sync endpoints, Stripe and mail.
+//! Clinic Desk's sync server: the REST API of accounts, clinics, staff,
+//! doctors, rooms, patients and appointments, and the sync endpoints desks
+//! push to and pull from, on PostgreSQL with row-level security per clinic.
 
 pub mod auth;
 pub mod config;

@@ -88,8 +88,7 @@ async fn openapi_document_lists_every_route() {
 #[tokio::test]
 async fn refuses_to_serve_as_a_role_that_bypasses_row_security() {
     // Serve as the database's superuser instead of the application role.
-    let url = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let url = common::admin_url();
     let settings = sync_server::config::Settings {
         server: sync_server::config::ServerSettings {
             bind: "127.0.0.1:0".parse().expect("addr"),
@@ -110,4 +109,32 @@ async fn refuses_to_serve_as_a_role_that_bypasses_row_security() {
         .err()
         .expect("must refuse");
     assert!(format!("{err:#}").contains("row-level security"), "{err:#}");
+}
+
+/// The template every test database is copied from is built from scratch
+/// whenever the migrations change (and on a fresh machine). Building it
+/// used to race the migrating pool's sessions, which end a moment after the
+/// pool is closed: the rename then failed, every time in a release build.
+#[tokio::test]
+async fn test_database_templates_build_from_scratch_again_and_again() {
+    use sqlx::{Connection, Executor};
+    let mut admin = sqlx::PgConnection::connect(&common::admin_url())
+        .await
+        .expect("connect");
+    for _ in 0..3 {
+        let name = format!("clinic_tpl_probe_{}", uuid::Uuid::new_v4().simple());
+        common::build_template(&mut admin, &name).await;
+        let migrated: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)",
+        )
+        .bind(&name)
+        .fetch_one(&mut admin)
+        .await
+        .expect("query");
+        assert!(migrated, "{name} was not created");
+        admin
+            .execute(format!("DROP DATABASE {name}").as_str())
+            .await
+            .expect("drop");
+    }
 }

@@ -1,7 +1,8 @@
 //! Inviting people into the clinic. The invitation mail is written to the
 //! outbox in the same transaction as the invitation, so there is never an
-//! invitation without its mail nor a mail without its invitation; a worker
-//! sends it. Accepting lives in `accounts` (the invitee has no session yet).
+//! invitation without its mail nor a mail without its invitation (nothing
+//! sends outbox mail yet: a delivery worker will drain it). Accepting lives
+//! in `accounts` (the invitee has no session yet).
 
 use super::keyset;
 use crate::auth::{Member, token};
@@ -62,8 +63,8 @@ fn mail_key(invitation_id: Uuid) -> String {
 
 /// A revoked invitation's mail, if not sent yet, is not sent at all: its link
 /// would only lead to "this invitation does not exist". Deleting it also drops
-/// the token it carries. A mail being sent right now is locked by the worker;
-/// this waits for it and then finds it no longer pending.
+/// the token it carries. Only a pending mail is withdrawn, so one a delivery
+/// worker has already taken is left to it.
 async fn withdraw_mail(tx: &mut Tx, member: &Member, invitation_id: Uuid) -> ApiResult<()> {
     sqlx::query(
         "DELETE FROM email_outbox WHERE clinic_id = $1 AND idempotency_key = $2 AND status = 'pending'",

@@ -28,7 +28,7 @@ pub const PASSWORD: &str = "correct horse battery";
 
 /// The server's owner connection (a superuser here, so it sees every clinic's
 /// rows: use it to check what was or was not written).
-fn admin_url() -> String {
+pub fn admin_url() -> String {
     std::env::var("DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
@@ -63,32 +63,64 @@ async fn template() -> String {
             .await
             .expect("query");
     if !exists {
-        let building = format!("{name}_building");
-        admin
-            .execute(format!("DROP DATABASE IF EXISTS {building}").as_str())
-            .await
-            .expect("drop");
-        admin
-            .execute(format!("CREATE DATABASE {building}").as_str())
-            .await
-            .expect("create");
-        let pool = PgPoolOptions::new()
-            .max_connections(1)
-            .connect_with(options_for(&building))
-            .await
-            .expect("pool");
-        MIGRATOR.run(&pool).await.expect("migrate template");
-        pool.close().await;
-        admin
-            .execute(format!("ALTER DATABASE {building} RENAME TO {name}").as_str())
-            .await
-            .expect("rename");
+        build_template(&mut admin, &name).await;
     }
     admin
         .execute("SELECT pg_advisory_unlock(7242001)")
         .await
         .expect("unlock");
     name
+}
+
+/// Migrates a new database and only then gives it `name`, so a run killed
+/// halfway leaves `…_building` behind (dropped by the next build), never a
+/// half-migrated template.
+pub async fn build_template(admin: &mut PgConnection, name: &str) {
+    let building = format!("{name}_building");
+    admin
+        .execute(format!("DROP DATABASE IF EXISTS {building}").as_str())
+        .await
+        .expect("drop");
+    admin
+        .execute(format!("CREATE DATABASE {building}").as_str())
+        .await
+        .expect("create");
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(options_for(&building))
+        .await
+        .expect("pool");
+    MIGRATOR.run(&pool).await.expect("migrate template");
+    pool.close().await;
+    wait_for_no_sessions(admin, &building).await;
+    admin
+        .execute(format!("ALTER DATABASE {building} RENAME TO {name}").as_str())
+        .await
+        .expect("rename");
+}
+
+/// Waits until no session is connected to `db`. A closed pool's
+/// connections say goodbye, but their server processes end a moment later:
+/// renaming or copying the database before then fails with "is being
+/// accessed by other users" (a release build gets there first every time).
+async fn wait_for_no_sessions(admin: &mut PgConnection, db: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let sessions: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = $1")
+                .bind(db)
+                .fetch_one(&mut *admin)
+                .await
+                .expect("query pg_stat_activity");
+        if sessions == 0 {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{sessions} session(s) still on {db} after 30 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 pub struct TestApp {

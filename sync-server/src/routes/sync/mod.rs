@@ -1,8 +1,9 @@
 //! Offline-first sync (docs/SYNC.md): desks push named mutations, pull the
 //! rows that changed since their cursor, and listen for pokes.
 //!
-//! - [`push`]: each mutation in its own transaction, through the same
-//!   domain functions as the REST API, its outcome stored by (device, seq);
+//! - [`push`]: each mutation in its own savepoint (up to 50 to a
+//!   transaction), through the same domain functions as the REST API, its
+//!   outcome stored by (device, seq);
 //! - [`pull`]: changes by version, filtered to what the member may read;
 //! - [`events`]: a Server-Sent Events stream of the clinic's version.
 
