@@ -20,6 +20,7 @@ use common::{TestApp, spawn_app};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
+use sync_server::routes::sync::pull::tables;
 use sync_server::startup::Application;
 use uuid::Uuid;
 
@@ -788,6 +789,47 @@ async fn each_role_pulls_what_it_may_read() {
     ));
     assert!(matches!(
         state.get(&(SyncTable::ClinicalNotes, leo_note)),
+        Some(Some(SyncRow::ClinicalNotes(n))) if n.body == "asthma"
+    ));
+}
+
+#[tokio::test]
+async fn a_patient_changed_in_the_page_of_their_booking_brings_their_notes_along() {
+    let app = spawn_app().await;
+    let p = practice(&app, "Sol").await;
+    let leo = insert_patient(&app, p.clinic.id, "Leo Paz").await;
+    let note = insert_note(&app, &p, leo, "asthma").await;
+    let doctor = Desk::of(p.clinic.id, &p.doctor.token);
+    let (_, cursor) = doctor.pull_all(&app, 0, 5000).await;
+
+    // In one page: Leo's record changes, and he is booked with this doctor.
+    sqlx::query("UPDATE patients SET phone = '+34 600 000 001' WHERE id = $1")
+        .bind(leo)
+        .execute(&app.db)
+        .await
+        .expect("edit");
+    let booked = insert_half_hour(
+        &app,
+        &p,
+        p.doctor_id,
+        leo,
+        madrid(day_ahead(2), 10, 0),
+        "booked",
+    )
+    .await;
+    let page = doctor.pull(&app, &format!("?cursor={cursor}")).await;
+    let state = desk_state(&page.changes);
+    assert!(matches!(
+        state.get(&(SyncTable::Appointments, booked)),
+        Some(Some(_))
+    ));
+    assert!(matches!(
+        state.get(&(SyncTable::Patients, leo)),
+        Some(Some(SyncRow::Patients(p))) if p.phone.as_deref() == Some("+34 600 000 001")
+    ));
+    // His notes, unchanged for long, come with the booking all the same.
+    assert!(matches!(
+        state.get(&(SyncTable::ClinicalNotes, note)),
         Some(Some(SyncRow::ClinicalNotes(n))) if n.body == "asthma"
     ));
 }
@@ -1638,4 +1680,56 @@ async fn sync_endpoints_are_documented_with_their_permission() {
     }
     assert!(doc["components"]["schemas"]["PushRequest"].is_object());
     assert!(doc["components"]["schemas"]["PullPage"].is_object());
+}
+
+/// Tables the migrations version that desks do not get yet (the next issue
+/// syncs them). Every versioned table is declared for the pull or listed
+/// here, so a new one cannot be forgotten.
+const VERSIONED_BUT_NOT_SYNCED_YET: [&str; 2] = ["external_workers", "report_orders"];
+
+#[tokio::test]
+async fn the_synced_tables_are_the_ones_the_migrations_version() {
+    let app = spawn_app().await;
+    // Each table whose writes take a version from the clinic's counter,
+    // with whether its deletes leave tombstones and whether an index reads
+    // it by (clinic, version), as a page's first step does.
+    let versioned: Vec<(String, bool, bool)> = sqlx::query_as(
+        "SELECT c.relname::text,
+                EXISTS (SELECT 1 FROM pg_trigger d JOIN pg_proc f ON f.oid = d.tgfoid
+                        WHERE d.tgrelid = c.oid AND f.proname = 'record_tombstone'),
+                EXISTS (SELECT 1 FROM pg_indexes i
+                        WHERE i.tablename = c.relname
+                          AND i.indexdef LIKE '%(clinic_id, version)')
+         FROM pg_class c
+         WHERE EXISTS (SELECT 1 FROM pg_trigger s JOIN pg_proc f ON f.oid = s.tgfoid
+                       WHERE s.tgrelid = c.oid
+                         AND f.proname IN ('stamp_sync_version', 'stamp_clinic_version'))",
+    )
+    .fetch_all(&app.db)
+    .await
+    .expect("versioned tables");
+    let versioned: HashMap<String, (bool, bool)> = versioned
+        .into_iter()
+        .map(|(table, tombstoned, indexed)| (table, (tombstoned, indexed)))
+        .collect();
+    let mut unsynced: HashSet<&str> = versioned.keys().map(String::as_str).collect();
+    for &table in SyncTable::ALL {
+        let declared = tables::declared(table);
+        let Some(&(tombstoned, indexed)) = versioned.get(declared.sql_table) else {
+            panic!(
+                "{table:?} is synced from {}, which has no version",
+                declared.sql_table
+            );
+        };
+        assert_eq!(tombstoned, declared.tombstoned, "{table:?}'s tombstones");
+        if declared.clinic_column == "clinic_id" {
+            assert!(
+                indexed,
+                "{} has no (clinic_id, version) index",
+                declared.sql_table
+            );
+        }
+        unsynced.remove(declared.sql_table);
+    }
+    assert_eq!(unsynced, HashSet::from(VERSIONED_BUT_NOT_SYNCED_YET));
 }

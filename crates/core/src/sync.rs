@@ -209,60 +209,71 @@ pub enum Change {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum SyncTable {
-    Clinic,
-    Doctors,
-    DoctorHours,
-    DoctorTimeOff,
-    Rooms,
-    Patients,
-    ClinicalNotes,
-    Appointments,
+/// Declares the synced tables in one list: [`SyncTable`] names each,
+/// [`SyncRow`] carries a row of each, and [`SyncTable::ALL`] holds them all,
+/// so no table can be in one and missing from another. A table's name is
+/// the same on the wire, in the desk's store and (but for the clinic's own
+/// row, `clinics`) in the server's database.
+macro_rules! synced_tables {
+    ($($(#[$doc:meta])* $table:ident($row:ty) = $name:literal,)+) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub enum SyncTable {
+            $($(#[$doc])* #[serde(rename = $name)] $table,)+
+        }
+
+        /// A synced row, as stored on the desk.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(tag = "table", content = "data")]
+        pub enum SyncRow {
+            $(#[serde(rename = $name)] $table($row),)+
+        }
+
+        impl SyncTable {
+            /// Every synced table, settings before the rows that name them.
+            pub const ALL: &'static [SyncTable] = &[$(SyncTable::$table),+];
+
+            /// The table's name on the wire and in the desk's store.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(SyncTable::$table => $name,)+
+                }
+            }
+        }
+
+        impl SyncRow {
+            pub fn table(&self) -> SyncTable {
+                match self {
+                    $(SyncRow::$table(_) => SyncTable::$table,)+
+                }
+            }
+
+            pub fn id(&self) -> Uuid {
+                match self {
+                    $(SyncRow::$table(r) => r.id,)+
+                }
+            }
+        }
+    };
 }
 
-/// A synced row, as stored on the desk.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "table", content = "data", rename_all = "snake_case")]
-pub enum SyncRow {
-    Clinic(ClinicView),
-    Doctors(DoctorView),
-    DoctorHours(HoursRow),
-    DoctorTimeOff(TimeOffView),
-    Rooms(RoomView),
-    Patients(PatientView),
-    ClinicalNotes(ClinicalNoteView),
-    Appointments(AppointmentRow),
+synced_tables! {
+    /// The clinic's own row: its name, time zone, locale and currency.
+    Clinic(ClinicView) = "clinic",
+    Doctors(DoctorView) = "doctors",
+    DoctorHours(HoursRow) = "doctor_hours",
+    DoctorTimeOff(TimeOffView) = "doctor_time_off",
+    Rooms(RoomView) = "rooms",
+    Patients(PatientView) = "patients",
+    ClinicalNotes(ClinicalNoteView) = "clinical_notes",
+    Appointments(AppointmentRow) = "appointments",
 }
 
-impl SyncRow {
-    pub fn table(&self) -> SyncTable {
-        match self {
-            SyncRow::Clinic(_) => SyncTable::Clinic,
-            SyncRow::Doctors(_) => SyncTable::Doctors,
-            SyncRow::DoctorHours(_) => SyncTable::DoctorHours,
-            SyncRow::DoctorTimeOff(_) => SyncTable::DoctorTimeOff,
-            SyncRow::Rooms(_) => SyncTable::Rooms,
-            SyncRow::Patients(_) => SyncTable::Patients,
-            SyncRow::ClinicalNotes(_) => SyncTable::ClinicalNotes,
-            SyncRow::Appointments(_) => SyncTable::Appointments,
-        }
-    }
-
-    pub fn id(&self) -> Uuid {
-        match self {
-            SyncRow::Clinic(r) => r.id,
-            SyncRow::Doctors(r) => r.id,
-            SyncRow::DoctorHours(r) => r.id,
-            SyncRow::DoctorTimeOff(r) => r.id,
-            SyncRow::Rooms(r) => r.id,
-            SyncRow::Patients(r) => r.id,
-            SyncRow::ClinicalNotes(r) => r.id,
-            SyncRow::Appointments(r) => r.id,
-        }
+impl SyncTable {
+    /// The table named `name` on the wire or in the desk's store.
+    pub fn from_name(name: &str) -> Option<SyncTable> {
+        SyncTable::ALL.iter().copied().find(|t| t.name() == name)
     }
 }
 
@@ -339,5 +350,36 @@ mod tests {
             id: Uuid::nil(),
         };
         assert_eq!(serde_json::to_value(&gone).expect("json")["op"], "delete");
+    }
+
+    #[test]
+    fn every_table_goes_by_one_name_on_the_wire_and_back() {
+        let mut seen = std::collections::HashSet::new();
+        for &table in SyncTable::ALL {
+            assert!(seen.insert(table.name()), "{table:?} listed twice");
+            assert_eq!(serde_json::to_value(table).expect("json"), table.name());
+            assert_eq!(SyncTable::from_name(table.name()), Some(table));
+        }
+        assert_eq!(SyncTable::from_name("clinics"), None);
+        assert_eq!(SyncTable::from_name("report_orders"), None);
+    }
+
+    #[test]
+    fn a_row_travels_tagged_with_its_table_name() {
+        let row = SyncRow::DoctorHours(HoursRow {
+            id: Uuid::nil(),
+            doctor_id: Uuid::nil(),
+            hours: WorkingHours {
+                weekday: 1,
+                starts: chrono::NaiveTime::from_hms_opt(9, 0, 0).expect("time"),
+                ends: chrono::NaiveTime::from_hms_opt(13, 0, 0).expect("time"),
+            },
+        });
+        let wire = serde_json::to_value(&row).expect("json");
+        assert_eq!(wire["table"], "doctor_hours");
+        assert_eq!(wire["data"]["weekday"], 1);
+        assert_eq!(row.table().name(), "doctor_hours");
+        let back: SyncRow = serde_json::from_value(wire).expect("back");
+        assert_eq!(back, row);
     }
 }

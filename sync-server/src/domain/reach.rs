@@ -77,17 +77,12 @@ pub async fn appointments(tx: &mut Tx, member: &Member) -> ApiResult<Reach> {
 }
 
 /// Fails with 404 unless the patient exists in this clinic and lies within
-/// `reach`: a doctor reaches the patients with at least one appointment (of
-/// any status) with them.
+/// `reach` (see [`patient_within`]).
 pub async fn ensure_patient_visible(tx: &mut Tx, reach: Reach, patient_id: Uuid) -> ApiResult<()> {
-    let visible: bool = sqlx::query_scalar(
-        "SELECT EXISTS (
-             SELECT 1 FROM patients p
-             WHERE p.id = $1
-               AND ($2 OR EXISTS (SELECT 1 FROM appointments a
-                                  WHERE a.clinic_id = p.clinic_id AND a.patient_id = p.id
-                                    AND a.doctor_id = $3)))",
-    )
+    let visible: bool = sqlx::query_scalar(&format!(
+        "SELECT EXISTS (SELECT 1 FROM patients p WHERE p.id = $1 AND {})",
+        patient_within("p.id", "p.clinic_id", "$2", "$3")
+    ))
     .bind(patient_id)
     .bind(reach.whole_clinic())
     .bind(reach.doctor())
@@ -98,6 +93,19 @@ pub async fn ensure_patient_visible(tx: &mut Tx, reach: Reach, patient_id: Uuid)
     } else {
         Err(ApiError::not_found("patient"))
     }
+}
+
+/// SQL that is true when the patient whose id is `patient` (a column of a
+/// row of the clinic in `clinic`) lies within the reach bound as `whole`
+/// ([`Reach::whole_clinic`]) and `doctor` ([`Reach::doctor`]): a doctor
+/// reaches the patients with at least one appointment (of any status) with
+/// them.
+pub(crate) fn patient_within(patient: &str, clinic: &str, whole: &str, doctor: &str) -> String {
+    format!(
+        "({whole} OR EXISTS (SELECT 1 FROM appointments x
+                             WHERE x.clinic_id = {clinic} AND x.patient_id = {patient}
+                               AND x.doctor_id = {doctor}))"
+    )
 }
 
 /// The clinic's IANA time zone, in which working hours and dates are read.

@@ -25,7 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 type ErrorBody = clinic_core::ErrorBody;
 
 #[derive(sqlx::FromRow)]
-struct ClinicRow {
+pub(crate) struct ClinicRow {
     id: Uuid,
     name: String,
     time_zone: String,

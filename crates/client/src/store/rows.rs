@@ -11,36 +11,14 @@ use clinic_core::schedule::{AppointmentStatus, WorkingHours, wall_clock};
 use clinic_core::sync::{AppointmentRow, HoursRow, SyncRow, SyncTable};
 use rusqlite::types::{Type, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Row, RowIndex, params};
+use std::collections::HashMap;
 use std::fmt::Display;
+use std::sync::LazyLock;
 use uuid::Uuid;
 
+/// The desk's table of `t`: the one named as on the wire.
 pub(crate) fn table_name(t: SyncTable) -> &'static str {
-    match t {
-        SyncTable::Clinic => "clinic",
-        SyncTable::Doctors => "doctors",
-        SyncTable::DoctorHours => "doctor_hours",
-        SyncTable::DoctorTimeOff => "doctor_time_off",
-        SyncTable::Rooms => "rooms",
-        SyncTable::Patients => "patients",
-        SyncTable::ClinicalNotes => "clinical_notes",
-        SyncTable::Appointments => "appointments",
-    }
-}
-
-pub(crate) fn table_from_name(name: &str) -> Option<SyncTable> {
-    use SyncTable::*;
-    [
-        Clinic,
-        Doctors,
-        DoctorHours,
-        DoctorTimeOff,
-        Rooms,
-        Patients,
-        ClinicalNotes,
-        Appointments,
-    ]
-    .into_iter()
-    .find(|t| table_name(*t) == name)
+    t.name()
 }
 
 // ---- column readers -------------------------------------------------------
@@ -284,157 +262,146 @@ pub(crate) fn delete(conn: &Connection, table: SyncTable, id: Uuid) -> rusqlite:
     Ok(())
 }
 
+/// Each table's columns but `version`, `id` first, in the order
+/// [`upsert`] binds them.
+fn columns(table: SyncTable) -> &'static str {
+    match table {
+        SyncTable::Clinic => "id, name, time_zone, locale, currency, created_at",
+        SyncTable::Doctors => "id, full_name, specialties, user_id, active, created_at, updated_at",
+        SyncTable::DoctorHours => "id, doctor_id, weekday, starts, ends",
+        SyncTable::DoctorTimeOff => "id, doctor_id, starts_at, ends_at, reason, created_at",
+        SyncTable::Rooms => "id, name, active, created_at, updated_at",
+        SyncTable::Patients => {
+            "id, full_name, date_of_birth, sex, national_id, phone, email, address, \
+             email_consent, email_consent_at, archived_at, created_at, updated_at, phone_search"
+        }
+        SyncTable::ClinicalNotes => "id, patient_id, author_id, author_name, body, created_at",
+        SyncTable::Appointments => {
+            "id, doctor_id, patient_id, room_id, starts_at, ends_at, status, reason, \
+             cancel_reason, created_by, updated_at"
+        }
+    }
+}
+
+/// The upsert of each table, written once: a first sync runs it a million
+/// times (as a cached statement, looked up by this text).
+fn upsert_sql(table: SyncTable) -> &'static str {
+    static SQL: LazyLock<HashMap<SyncTable, String>> = LazyLock::new(|| {
+        SyncTable::ALL
+            .iter()
+            .map(|&t| {
+                let columns: Vec<&str> = columns(t).split(", ").collect();
+                let values: Vec<String> =
+                    (1..=columns.len() + 1).map(|i| format!("?{i}")).collect();
+                let set: Vec<String> = columns[1..]
+                    .iter()
+                    .chain(&["version"])
+                    .map(|c| format!("{c} = excluded.{c}"))
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO {} ({}, version) VALUES ({})
+                     ON CONFLICT (id) DO UPDATE SET {}",
+                    table_name(t),
+                    columns.join(", "),
+                    values.join(", "),
+                    set.join(", ")
+                );
+                (t, sql)
+            })
+            .collect()
+    });
+    &SQL[&table]
+}
+
 /// Inserts or replaces the row in place (an UPDATE when it exists, so the
 /// search index's triggers see an update, not a delete they would miss).
 pub(crate) fn upsert(conn: &Connection, row: &SyncRow, version: i64) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(upsert_sql(row.table()))?;
     match row {
-        SyncRow::Clinic(c) => conn.prepare_cached(
-            "INSERT INTO clinic (id, name, time_zone, locale, currency, created_at, version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone,
-                locale = excluded.locale, currency = excluded.currency,
-                created_at = excluded.created_at, version = excluded.version")?
-        .execute(params![
-                c.id.to_string(),
-                c.name,
-                c.time_zone,
-                c.locale,
-                c.currency,
-                to_text(c.created_at),
-                version
-            ])?,
-        SyncRow::Doctors(d) => conn.prepare_cached(
-            "INSERT INTO doctors (id, full_name, specialties, user_id, active, created_at, updated_at, version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT (id) DO UPDATE SET full_name = excluded.full_name,
-                specialties = excluded.specialties, user_id = excluded.user_id,
-                active = excluded.active, created_at = excluded.created_at,
-                updated_at = excluded.updated_at, version = excluded.version")?
-        .execute(params![
-                d.id.to_string(),
-                d.full_name,
-                serde_json::to_string(&d.specialties).expect("strings serialise"),
-                opt_id(d.user_id),
-                d.active,
-                to_text(d.created_at),
-                to_text(d.updated_at),
-                version
-            ])?,
-        SyncRow::DoctorHours(h) => conn.prepare_cached(
-            "INSERT INTO doctor_hours (id, doctor_id, weekday, starts, ends, version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (id) DO UPDATE SET doctor_id = excluded.doctor_id,
-                weekday = excluded.weekday, starts = excluded.starts, ends = excluded.ends,
-                version = excluded.version")?
-        .execute(params![
-                h.id.to_string(),
-                h.doctor_id.to_string(),
-                h.hours.weekday,
-                h.hours.starts.format("%H:%M").to_string(),
-                h.hours.ends.format("%H:%M").to_string(),
-                version
-            ])?,
-        SyncRow::DoctorTimeOff(t) => conn.prepare_cached(
-            "INSERT INTO doctor_time_off (id, doctor_id, starts_at, ends_at, reason, created_at, version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (id) DO UPDATE SET doctor_id = excluded.doctor_id,
-                starts_at = excluded.starts_at, ends_at = excluded.ends_at,
-                reason = excluded.reason, created_at = excluded.created_at,
-                version = excluded.version")?
-        .execute(params![
-                t.id.to_string(),
-                t.doctor_id.to_string(),
-                to_text(t.starts_at),
-                to_text(t.ends_at),
-                t.reason,
-                to_text(t.created_at),
-                version
-            ])?,
-        SyncRow::Rooms(r) => conn.prepare_cached(
-            "INSERT INTO rooms (id, name, active, created_at, updated_at, version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name, active = excluded.active,
-                created_at = excluded.created_at, updated_at = excluded.updated_at,
-                version = excluded.version")?
-        .execute(params![
-                r.id.to_string(),
-                r.name,
-                r.active,
-                to_text(r.created_at),
-                to_text(r.updated_at),
-                version
-            ])?,
-        SyncRow::Patients(p) => conn.prepare_cached(
-            "INSERT INTO patients (id, full_name, date_of_birth, sex, national_id, phone, email,
-                                   address, email_consent, email_consent_at, archived_at,
-                                   created_at, updated_at, version, phone_search)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-             ON CONFLICT (id) DO UPDATE SET full_name = excluded.full_name,
-                date_of_birth = excluded.date_of_birth, sex = excluded.sex,
-                national_id = excluded.national_id, phone = excluded.phone,
-                email = excluded.email, address = excluded.address,
-                email_consent = excluded.email_consent,
-                email_consent_at = excluded.email_consent_at,
-                archived_at = excluded.archived_at, created_at = excluded.created_at,
-                updated_at = excluded.updated_at, version = excluded.version,
-                phone_search = excluded.phone_search")?
-        .execute(params![
-                p.id.to_string(),
-                p.full_name,
-                p.date_of_birth.map(|d| d.format("%Y-%m-%d").to_string()),
-                p.sex.map(Sex::as_str),
-                p.national_id,
-                p.phone,
-                p.email,
-                p.address,
-                p.email_consent,
-                opt_ts(p.email_consent_at),
-                opt_ts(p.archived_at),
-                to_text(p.created_at),
-                to_text(p.updated_at),
-                version,
-                p.phone.as_deref().map(phone_search)
-            ])?,
-        SyncRow::ClinicalNotes(n) => conn.prepare_cached(
-            "INSERT INTO clinical_notes (id, patient_id, author_id, author_name, body, created_at, version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (id) DO UPDATE SET patient_id = excluded.patient_id,
-                author_id = excluded.author_id, author_name = excluded.author_name,
-                body = excluded.body, created_at = excluded.created_at,
-                version = excluded.version")?
-        .execute(params![
-                n.id.to_string(),
-                n.patient_id.to_string(),
-                n.author_id.to_string(),
-                n.author_name,
-                n.body,
-                to_text(n.created_at),
-                version
-            ])?,
-        SyncRow::Appointments(a) => conn.prepare_cached(
-            "INSERT INTO appointments (id, doctor_id, patient_id, room_id, starts_at, ends_at, status,
-                                       reason, cancel_reason, created_by, updated_at, version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-             ON CONFLICT (id) DO UPDATE SET doctor_id = excluded.doctor_id,
-                patient_id = excluded.patient_id, room_id = excluded.room_id,
-                starts_at = excluded.starts_at, ends_at = excluded.ends_at,
-                status = excluded.status, reason = excluded.reason,
-                cancel_reason = excluded.cancel_reason, created_by = excluded.created_by,
-                updated_at = excluded.updated_at, version = excluded.version")?
-        .execute(params![
-                a.id.to_string(),
-                a.doctor_id.to_string(),
-                a.patient_id.to_string(),
-                opt_id(a.room_id),
-                to_text(a.starts_at),
-                to_text(a.ends_at),
-                a.status.as_str(),
-                a.reason,
-                a.cancel_reason,
-                opt_id(a.created_by),
-                to_text(a.updated_at),
-                version
-            ])?,
+        SyncRow::Clinic(c) => stmt.execute(params![
+            c.id.to_string(),
+            c.name,
+            c.time_zone,
+            c.locale,
+            c.currency,
+            to_text(c.created_at),
+            version
+        ])?,
+        SyncRow::Doctors(d) => stmt.execute(params![
+            d.id.to_string(),
+            d.full_name,
+            serde_json::to_string(&d.specialties).expect("strings serialise"),
+            opt_id(d.user_id),
+            d.active,
+            to_text(d.created_at),
+            to_text(d.updated_at),
+            version
+        ])?,
+        SyncRow::DoctorHours(h) => stmt.execute(params![
+            h.id.to_string(),
+            h.doctor_id.to_string(),
+            h.hours.weekday,
+            h.hours.starts.format("%H:%M").to_string(),
+            h.hours.ends.format("%H:%M").to_string(),
+            version
+        ])?,
+        SyncRow::DoctorTimeOff(t) => stmt.execute(params![
+            t.id.to_string(),
+            t.doctor_id.to_string(),
+            to_text(t.starts_at),
+            to_text(t.ends_at),
+            t.reason,
+            to_text(t.created_at),
+            version
+        ])?,
+        SyncRow::Rooms(r) => stmt.execute(params![
+            r.id.to_string(),
+            r.name,
+            r.active,
+            to_text(r.created_at),
+            to_text(r.updated_at),
+            version
+        ])?,
+        SyncRow::Patients(p) => stmt.execute(params![
+            p.id.to_string(),
+            p.full_name,
+            p.date_of_birth.map(|d| d.format("%Y-%m-%d").to_string()),
+            p.sex.map(Sex::as_str),
+            p.national_id,
+            p.phone,
+            p.email,
+            p.address,
+            p.email_consent,
+            opt_ts(p.email_consent_at),
+            opt_ts(p.archived_at),
+            to_text(p.created_at),
+            to_text(p.updated_at),
+            p.phone.as_deref().map(phone_search),
+            version
+        ])?,
+        SyncRow::ClinicalNotes(n) => stmt.execute(params![
+            n.id.to_string(),
+            n.patient_id.to_string(),
+            n.author_id.to_string(),
+            n.author_name,
+            n.body,
+            to_text(n.created_at),
+            version
+        ])?,
+        SyncRow::Appointments(a) => stmt.execute(params![
+            a.id.to_string(),
+            a.doctor_id.to_string(),
+            a.patient_id.to_string(),
+            opt_id(a.room_id),
+            to_text(a.starts_at),
+            to_text(a.ends_at),
+            a.status.as_str(),
+            a.reason,
+            a.cancel_reason,
+            opt_id(a.created_by),
+            to_text(a.updated_at),
+            version
+        ])?,
     };
     Ok(())
 }
@@ -444,6 +411,7 @@ mod tests {
     use super::*;
     use crate::store::Store;
     use chrono::NaiveTime;
+    use std::collections::HashSet;
 
     fn t(s: &str) -> DateTime<Utc> {
         from_text(s).expect("time")
@@ -548,6 +516,7 @@ mod tests {
     fn every_table_round_trips_its_sync_row() {
         let mut store = Store::open_in_memory().expect("store");
         let conn = store.conn();
+        let mut tables: HashSet<SyncTable> = SyncTable::ALL.iter().copied().collect();
         for (i, row) in samples().into_iter().enumerate() {
             let version = i as i64 + 1;
             upsert(conn, &row, version).expect("insert");
@@ -564,8 +533,31 @@ mod tests {
             );
             delete(conn, row.table(), row.id()).expect("delete");
             assert_eq!(load(conn, row.table(), row.id()).expect("load"), None);
-            assert_eq!(table_from_name(table_name(row.table())), Some(row.table()));
+            tables.remove(&row.table());
         }
         assert!(store.check().expect("check").is_empty());
+        assert!(tables.is_empty(), "no sample of {tables:?}");
+    }
+
+    #[test]
+    fn every_synced_table_has_its_columns_and_a_version_in_the_store() {
+        let mut store = Store::open_in_memory().expect("store");
+        let conn = store.conn();
+        for &table in SyncTable::ALL {
+            let present: Vec<String> = conn
+                .prepare("SELECT name FROM pragma_table_info(?1)")
+                .expect("prepare")
+                .query_map([table_name(table)], |r| r.get(0))
+                .expect("query")
+                .collect::<rusqlite::Result<_>>()
+                .expect("read");
+            for column in columns(table).split(", ").chain(["version"]) {
+                assert!(
+                    present.iter().any(|p| p == column),
+                    "{table:?}: no column {column} in {present:?}"
+                );
+            }
+            assert!(columns(table).starts_with("id, "), "{table:?}");
+        }
     }
 }

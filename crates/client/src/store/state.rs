@@ -184,7 +184,7 @@ pub(crate) fn restore_shadows(conn: &Connection) -> Result<()> {
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (tbl, row_id, data, version) in shadows {
-        let table = rows::table_from_name(&tbl)
+        let table = SyncTable::from_name(&tbl)
             .ok_or_else(|| Error::Corrupt(format!("shadow of unknown table {tbl}")))?;
         match data {
             Some(json) => {

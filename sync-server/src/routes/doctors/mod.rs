@@ -38,7 +38,7 @@ struct DoctorPath {
 }
 
 #[derive(Debug, sqlx::FromRow)]
-struct DoctorRow {
+pub(crate) struct DoctorRow {
     id: Uuid,
     full_name: String,
     /// The list's sort key, as the database lower-cases it.
@@ -50,7 +50,7 @@ struct DoctorRow {
     updated_at: DateTime<Utc>,
 }
 
-const DOCTOR_COLUMNS: &str = "id, full_name, lower(full_name) AS sort_name, specialties, user_id, \
+pub(crate) const DOCTOR_COLUMNS: &str = "id, full_name, lower(full_name) AS sort_name, specialties, user_id, \
                               active, created_at, updated_at";
 
 impl From<DoctorRow> for DoctorView {

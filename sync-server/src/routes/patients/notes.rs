@@ -24,7 +24,7 @@ const SELECT: &str =
      FROM clinical_notes n JOIN users u ON u.id = n.author_id";
 
 #[derive(Debug, sqlx::FromRow)]
-struct NoteRow {
+pub(crate) struct NoteRow {
     id: Uuid,
     patient_id: Uuid,
     author_id: Uuid,
