@@ -34,6 +34,23 @@ pub fn now() -> DateTime<Utc> {
     madrid(2026, 3, 20, 9, 0)
 }
 
+/// The test desks' clock: `now()`, read only off the async runtime's
+/// workers. Every store write reads it (an action is stamped as it is
+/// queued), so a command that writes SQLite on an async worker, blocking
+/// the threads the IPC and the sync engine share, fails every test that
+/// calls it.
+fn clock_off_the_async_workers() -> Clock {
+    Clock::from_fn(|| {
+        if let Some(worker) = tokio::runtime::worker_index() {
+            panic!(
+                "the desk's store was used on async worker {worker}; \
+                 commands reach it through AppState::on_desk"
+            );
+        }
+        now()
+    })
+}
+
 pub struct Clinic {
     pub clinic: ClinicView,
     pub garcia: DoctorView,
@@ -130,7 +147,7 @@ impl Clinic {
         let desk = Desk::with_store(
             Store::open_in_memory().expect("store"),
             self.identity(role),
-            Clock::fixed(now()),
+            clock_off_the_async_workers(),
         );
         let changes: Vec<Change> = self
             .rows()

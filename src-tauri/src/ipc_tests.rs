@@ -97,19 +97,25 @@ fn windows_without_the_capability_may_not_call_app_info() {
 /// ACL checks it: a window without the capability is refused) and granted
 /// to the main window (not refused there; it may still fail for want of
 /// arguments or of a signed-in desk).
+/// Every command's name, as the generated bindings invoke it.
+fn command_names() -> Vec<String> {
+    let bindings = crate::bindings::generate().expect("bindings");
+    bindings
+        .split("__TAURI_INVOKE<")
+        .skip(1)
+        .filter_map(|rest| rest.split("(\"").nth(1)?.split('"').next())
+        .map(str::to_owned)
+        .collect()
+}
+
 #[test]
 fn every_command_in_the_bindings_is_declared_and_granted() {
     let app = TestApp::new();
     let other = window_outside_the_capability(&app);
-    let bindings = crate::bindings::generate().expect("bindings");
-    let names: Vec<&str> = bindings
-        .split("__TAURI_INVOKE<")
-        .skip(1)
-        .filter_map(|rest| rest.split("(\"").nth(1)?.split('"').next())
-        .collect();
+    let names = command_names();
     assert_eq!(names.len(), 40, "commands found: {names:?}");
 
-    for name in names {
+    for name in names.iter().map(String::as_str) {
         if let Err(refusal) = invoke(&app.window, name, json!({})) {
             assert!(
                 !refusal.to_string().contains("not allowed"),
@@ -123,6 +129,147 @@ fn every_command_in_the_bindings_is_declared_and_granted() {
             "{name} is not ACL-checked: {outside}"
         );
     }
+}
+
+/// The commands that write the desk's store. A new command goes here or in
+/// the list after it (a test checks every command is in one).
+const STORE_WRITES: [&str; 15] = [
+    "book_appointment",
+    "reschedule_appointment",
+    "cancel_appointment",
+    "check_in",
+    "mark_no_show",
+    "complete_appointment",
+    "register_patient",
+    "update_patient",
+    "archive_patient",
+    "set_working_hours",
+    "add_time_off",
+    "remove_time_off",
+    "create_room",
+    "update_room",
+    "resolve_conflict",
+];
+
+/// The commands that only read the store, or do not touch it (the server's,
+/// the session's, the settings file's).
+const NO_STORE_WRITES: [&str; 25] = [
+    "app_info",
+    "session_state",
+    "sign_in",
+    "switch_clinic",
+    "sign_out",
+    "sync_status",
+    "sync_now",
+    "agenda",
+    "search_patients",
+    "patient",
+    "doctors",
+    "create_doctor",
+    "update_doctor",
+    "rooms",
+    "staff",
+    "change_role",
+    "remove_staff",
+    "invitations",
+    "invite",
+    "revoke_invitation",
+    "clinic_settings",
+    "update_clinic_settings",
+    "conflicts",
+    "settings",
+    "update_settings",
+];
+
+/// Every write command runs once here on a desk whose clock refuses to be
+/// read on an async worker (`fixture::clock_off_the_async_workers`; every
+/// write reads it): a command that writes SQLite on the async runtime, not
+/// through `AppState::on_desk`, fails here.
+#[test]
+fn every_command_that_writes_the_store_writes_off_the_async_workers() {
+    let mut sorted: Vec<&str> = STORE_WRITES
+        .iter()
+        .chain(&NO_STORE_WRITES)
+        .copied()
+        .collect();
+    sorted.sort_unstable();
+    let mut names = command_names();
+    names.sort_unstable();
+    assert_eq!(
+        names, sorted,
+        "sort each command into STORE_WRITES or NO_STORE_WRITES"
+    );
+
+    // An admin may make every change.
+    let app = TestApp::new();
+    let clinic = Clinic::new();
+    app.open(
+        clinic.profile(Role::Admin, "http://127.0.0.1:9"),
+        clinic.desk(Role::Admin),
+    );
+    let mut written = Vec::new();
+    let mut write = |cmd: &'static str, args: Value| {
+        written.push(cmd);
+        app.call(cmd, args)
+    };
+    let a = write("book_appointment", booking(&clinic, "2026-03-23T10:00"))["id"].clone();
+    let b = write("book_appointment", booking(&clinic, "2026-03-23T11:00"))["id"].clone();
+    let c = write("book_appointment", booking(&clinic, "2026-03-23T12:00"))["id"].clone();
+    write(
+        "reschedule_appointment",
+        json!({"request": {"id": a, "start": "2026-03-23T10:30", "minutes": 30,
+                           "doctorId": clinic.garcia.id, "roomId": null}}),
+    );
+    write(
+        "cancel_appointment",
+        json!({"request": {"id": a, "reason": "Patient called"}}),
+    );
+    write("check_in", json!({"id": b}));
+    write("complete_appointment", json!({"id": b}));
+    write("mark_no_show", json!({"id": c}));
+    let form = json!({"fullName": "Ana Martín", "dateOfBirth": null, "sex": "female",
+                      "nationalId": null, "phone": "611 000 111", "email": null,
+                      "address": null, "emailConsent": false});
+    let patient = write("register_patient", json!({"patient": form}))["patient"]["id"].clone();
+    write(
+        "update_patient",
+        json!({"request": {"id": patient, "patient": form}}),
+    );
+    write("archive_patient", json!({"id": patient}));
+    write(
+        "set_working_hours",
+        json!({"request": {"doctorId": clinic.garcia.id,
+                           "hours": [{"weekday": 1, "start": "08:00", "end": "15:00"}]}}),
+    );
+    let doctor = write(
+        "add_time_off",
+        json!({"request": {"doctorId": clinic.garcia.id, "start": "2026-03-30T08:00",
+                           "end": "2026-03-30T15:00", "reason": null}}),
+    );
+    write(
+        "remove_time_off",
+        json!({"request": {"doctorId": clinic.garcia.id,
+                           "timeOffId": doctor["timeOff"][0]["id"]}}),
+    );
+    let room = write("create_room", json!({"name": "Sala 2"}))["id"].clone();
+    write(
+        "update_room",
+        json!({"request": {"id": room, "name": "Sala 3", "active": null}}),
+    );
+    let desk = tauri::async_runtime::block_on(app.state().with_open(|open| open.desk.clone()))
+        .expect("open");
+    the_server_refuses_the_first_pending(&desk, ErrorCode::SlotTaken, "taken");
+    let conflict = app.call("conflicts", json!({}))[0]["id"].clone();
+    write(
+        "resolve_conflict",
+        json!({"request": {"id": conflict, "resolution": {"kind": "discard"}}}),
+    );
+
+    written.sort_unstable();
+    written.dedup();
+    let mut expected = STORE_WRITES.to_vec();
+    expected.sort_unstable();
+    assert_eq!(written, expected, "each write command runs once here");
 }
 
 #[test]
@@ -314,7 +461,8 @@ fn the_server_refuses_the_first_pending(
 fn a_refused_booking_lands_in_the_inbox_and_is_rebooked_at_another_time() {
     let (app, clinic) = reception();
     app.call("book_appointment", booking(&clinic, "2026-03-23T10:00"));
-    let (desk, _) = tauri::async_runtime::block_on(app.state().desk()).expect("open");
+    let desk = tauri::async_runtime::block_on(app.state().with_open(|open| open.desk.clone()))
+        .expect("open");
     the_server_refuses_the_first_pending(&desk, ErrorCode::SlotTaken, "Dra. García is booked then");
 
     let inbox = app.call("conflicts", json!({}));

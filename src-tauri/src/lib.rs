@@ -70,7 +70,7 @@ fn builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
             // leaves the app at the sign-in screen with the reason logged.
             if let Err(error) = tauri::async_runtime::block_on(state.open_saved()) {
                 tracing::warn!(
-                    code = error.code,
+                    code = error.code.as_str(),
                     "cannot open the saved session: {}",
                     error.message
                 );

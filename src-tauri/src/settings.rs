@@ -2,7 +2,7 @@
 //! notifications), kept in `settings.json` in the data directory. Not synced:
 //! they belong to the machine, not to the clinic.
 
-use crate::error::{CommandError, CommandResult};
+use crate::error::{CommandError, CommandResult, DeskErrorCode};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -115,7 +115,7 @@ impl SettingsFile {
         settings.check()?;
         let local = |error: std::io::Error| {
             CommandError::new(
-                "local_store",
+                DeskErrorCode::LocalStore,
                 format!("cannot save {}: {error}", self.path.display()),
             )
         };
@@ -123,7 +123,7 @@ impl SettingsFile {
             std::fs::create_dir_all(dir).map_err(local)?;
         }
         let bytes = serde_json::to_vec_pretty(&settings)
-            .map_err(|e| CommandError::new("local_store", e.to_string()))?;
+            .map_err(|e| CommandError::new(DeskErrorCode::LocalStore, e.to_string()))?;
         let tmp = self.path.with_extension("json.tmp");
         std::fs::write(&tmp, bytes).map_err(local)?;
         std::fs::rename(&tmp, &self.path).map_err(local)?;

@@ -1,9 +1,11 @@
 //! What the app holds while it runs: the sessions of its data directory, the
 //! open desk of the signed-in clinic and its running sync engine.
 //!
-//! Commands take a clone of the open desk (cheap: an `Arc`) and let go of
-//! the lock before they touch the store, so screens never queue behind one
-//! another; only opening and closing a desk hold it.
+//! Commands reach the store only through [`AppState::on_desk`]: it takes a
+//! clone of the open desk (cheap: an `Arc`), lets go of the lock, and runs
+//! the command's reads and writes on the blocking pool, so screens never
+//! queue behind one another and SQLite never blocks an async worker; only
+//! opening and closing a desk hold the lock.
 
 use crate::clinics::KnownClinics;
 use crate::commands::app::AppInfo;
@@ -14,10 +16,51 @@ use crate::settings::SettingsFile;
 use clinic_client::{
     Desk, EngineConfig, EngineHandle, Profile, Sessions, SyncEngine, SyncState, SyncStatus,
 };
+use clinic_core::ErrorCode;
+use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use tauri::async_runtime::JoinHandle;
 use tokio::sync::watch;
+use uuid::Uuid;
+
+/// Runs `f` on the blocking pool and waits for it. SQLite (and the files
+/// beside it) blocks: on an async worker it would hold up the IPC and the
+/// sync engine, which share those few threads. The one place the app hands
+/// store work to the pool.
+pub async fn blocking<T, F>(f: F) -> CommandResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> CommandResult<T> + Send + 'static,
+{
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|error| {
+            CommandError::new(
+                ErrorCode::Internal,
+                format!("a local store call stopped: {error}"),
+            )
+        })?
+}
+
+/// What a desk holds as it opens, read with the opening.
+struct AtOpen {
+    pending: u64,
+    /// The conflict inbox's ids (`None`: it could not be read).
+    conflicts: Option<HashSet<Uuid>>,
+}
+
+impl AtOpen {
+    fn read(desk: &Desk) -> AtOpen {
+        AtOpen {
+            pending: desk.pending_count().unwrap_or(0),
+            conflicts: desk
+                .conflicts()
+                .ok()
+                .map(|inbox| inbox.iter().map(|c| c.id).collect()),
+        }
+    }
+}
 
 /// The desk of the signed-in member and what runs for it.
 pub struct OpenDesk {
@@ -62,7 +105,8 @@ impl OpenDesk {
 
 pub struct AppState {
     pub app_info: AppInfo,
-    pub sessions: Sessions,
+    /// Shared with the blocking pool, where desks are opened.
+    pub sessions: Arc<Sessions>,
     pub settings: SettingsFile,
     pub clinics: KnownClinics,
     /// Set once the app is built (events need its handle); until then
@@ -85,7 +129,7 @@ impl AppState {
         let data_dir = sessions.data_dir().to_path_buf();
         AppState {
             app_info,
-            sessions,
+            sessions: Arc::new(sessions),
             settings: SettingsFile::new(&data_dir),
             clinics: KnownClinics::new(&data_dir),
             publisher: OnceLock::new(),
@@ -122,14 +166,32 @@ impl AppState {
             .take()
     }
 
-    /// The open desk and its profile, or `not_signed_in`.
-    pub async fn desk(&self) -> CommandResult<(Desk, Profile)> {
+    /// The open desk and its profile, or `not_signed_in`. Private: commands
+    /// reach the store through [`AppState::on_desk`].
+    async fn desk(&self) -> CommandResult<(Desk, Profile)> {
         self.open
             .lock()
             .await
             .as_ref()
             .map(|open| (open.desk.clone(), open.profile.clone()))
             .ok_or_else(CommandError::not_signed_in)
+    }
+
+    /// Who is signed in at the open desk, or `not_signed_in`.
+    pub async fn profile(&self) -> CommandResult<Profile> {
+        self.with_open(|open| open.profile.clone()).await
+    }
+
+    /// Runs `f` with the open desk and its profile on the blocking pool (see
+    /// [`blocking`]); `not_signed_in` when no desk is open. Every command
+    /// that reads or writes the store goes through here.
+    pub async fn on_desk<T, F>(&self, f: F) -> CommandResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Desk, &Profile) -> CommandResult<T> + Send + 'static,
+    {
+        let (desk, profile) = self.desk().await?;
+        blocking(move || f(&desk, &profile)).await
     }
 
     pub async fn with_open<T>(&self, f: impl FnOnce(&OpenDesk) -> T) -> CommandResult<T> {
@@ -156,7 +218,15 @@ impl AppState {
         if let Some(previous) = open.take() {
             previous.close().await;
         }
-        let desk = self.sessions.open_desk(&profile)?;
+        // Opening migrates the store and binds it to the device: writes.
+        let sessions = self.sessions.clone();
+        let opening = profile.clone();
+        let (desk, at_open) = blocking(move || {
+            let desk = sessions.open_desk(&opening)?;
+            let at_open = AtOpen::read(&desk);
+            Ok((desk, at_open))
+        })
+        .await?;
         let engine = match self.sessions.api(&profile) {
             Ok(api) => Some(SyncEngine::new(desk.clone(), api, self.engine_config.clone()).spawn()),
             Err(error) => {
@@ -164,7 +234,7 @@ impl AppState {
                 None
             }
         };
-        *open = Some(self.start(profile, desk, engine));
+        *open = Some(self.start(profile, desk, at_open, engine));
         Ok(())
     }
 
@@ -175,15 +245,25 @@ impl AppState {
         if let Some(previous) = open.take() {
             previous.close().await;
         }
-        *open = Some(self.start(profile, desk, None));
+        let reading = desk.clone();
+        let at_open = blocking(move || Ok(AtOpen::read(&reading)))
+            .await
+            .expect("the desk is read");
+        *open = Some(self.start(profile, desk, at_open, None));
     }
 
-    fn start(&self, profile: Profile, desk: Desk, engine: Option<EngineHandle>) -> OpenDesk {
+    fn start(
+        &self,
+        profile: Profile,
+        desk: Desk,
+        at_open: AtOpen,
+        engine: Option<EngineHandle>,
+    ) -> OpenDesk {
         let idle = SyncStatus {
             state: clinic_client::SyncState::SignedOut,
             last_sync_at: None,
-            pending: desk.pending_count().unwrap_or(0),
-            conflicts: desk.conflicts().map(|c| c.len() as u64).unwrap_or(0),
+            pending: at_open.pending,
+            conflicts: at_open.conflicts.as_ref().map_or(0, |c| c.len() as u64),
             last_error: None,
             live: false,
         };
@@ -198,8 +278,10 @@ impl AppState {
         if let Some(publisher) = self.publisher.get() {
             open.tasks = crate::events::forward(&open, publisher);
         }
-        open.tasks
-            .extend(self.notifier.watch(&open, self.settings.clone()));
+        open.tasks.extend(
+            self.notifier
+                .watch(&open, self.settings.clone(), at_open.conflicts),
+        );
         open
     }
 
@@ -216,7 +298,9 @@ impl AppState {
         let mut revision = desk.subscribe();
         let waited = tokio::time::timeout(within, async {
             loop {
-                if desk.clinic().ok().flatten().is_some() {
+                let reading = desk.clone();
+                let synced = blocking(move || Ok(reading.clinic()?.is_some()));
+                if synced.await.unwrap_or(false) {
                     return;
                 }
                 let state = status.borrow_and_update().state;
@@ -238,7 +322,7 @@ impl AppState {
     /// Refreshes the account's list of clinics from the server, when it
     /// answers (a clinic may have been added since the sign-in).
     pub async fn refresh_clinics(&self) {
-        let Ok((_, profile)) = self.desk().await else {
+        let Ok(profile) = self.profile().await else {
             return;
         };
         let answer = match self.sessions.api(&profile) {

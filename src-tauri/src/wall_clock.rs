@@ -1,7 +1,7 @@
 //! Times as the UI sends and shows them: the clinic's wall clock,
 //! `"YYYY-MM-DDTHH:MM"`, so the UI never does time-zone arithmetic.
 
-use crate::error::{CommandError, CommandResult};
+use crate::error::{CommandError, CommandResult, DeskErrorCode};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use clinic_client::Desk;
@@ -10,13 +10,13 @@ use clinic_client::Desk;
 pub fn clinic_zone(desk: &Desk) -> CommandResult<Tz> {
     let clinic = desk.clinic()?.ok_or_else(|| {
         CommandError::new(
-            "not_synced",
+            DeskErrorCode::NotSynced,
             "This desk has not received the clinic's settings yet; connect and sync once.",
         )
     })?;
     clinic.time_zone.parse().map_err(|_| {
         CommandError::new(
-            "local_store",
+            DeskErrorCode::LocalStore,
             format!("the clinic's time zone {:?} is unknown", clinic.time_zone),
         )
     })

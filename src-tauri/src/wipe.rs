@@ -1,6 +1,6 @@
 //! Deleting a clinic's local store on sign-out, when asked.
 
-use crate::error::{CommandError, CommandResult};
+use crate::error::{CommandError, CommandResult, DeskErrorCode};
 use clinic_client::Profile;
 use std::path::Path;
 
@@ -22,7 +22,7 @@ pub fn store_files(data_dir: &Path, profile: &Profile) -> CommandResult<()> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => {
                 return Err(CommandError::new(
-                    "local_store",
+                    DeskErrorCode::LocalStore,
                     format!("cannot delete {}: {e}", Path::new(&name).display()),
                 ));
             }

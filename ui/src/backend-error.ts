@@ -1,3 +1,5 @@
+import type { CommandErrorCode } from "./backend";
+
 /**
  * Errors cross IPC as `{ code, message, field? }`. The UI branches on `code`
  * only; `message` is for people and may change wording at any time; `field`
@@ -22,6 +24,13 @@ export class BackendError extends Error {
 export const BACKEND_UNAVAILABLE = "backend_unavailable";
 /** The shell failed in a way that carries no code (panic, refused by the ACL, bug). */
 export const BACKEND_UNKNOWN = "backend_unknown";
+
+/**
+ * Every code a `BackendError` may carry: the shell's, generated from Rust,
+ * and the UI's own two. (`BackendError.code` stays a string: it is what came
+ * over IPC, and a newer shell may send a code this UI does not know.)
+ */
+export type BackendErrorCode = CommandErrorCode | typeof BACKEND_UNAVAILABLE | typeof BACKEND_UNKNOWN;
 
 function isCoded(
   value: unknown,

@@ -193,7 +193,7 @@ export type Appointment = {
 	/**  Clinic wall clock, `YYYY-MM-DDTHH:MM`. */
 	start: string,
 	end: string,
-	status: Status,
+	status: AppointmentStatus,
 	doctorId: string,
 	/**  Absent when this desk cannot see the row. */
 	doctorName: string | null,
@@ -206,6 +206,8 @@ export type Appointment = {
 	/**  Changed on this desk and not yet confirmed by the server. */
 	pending: boolean,
 };
+
+export type AppointmentStatus = "booked" | "checked_in" | "completed" | "cancelled" | "no_show";
 
 export type BookRequest = {
 	doctorId: string,
@@ -248,12 +250,8 @@ export type ClinicalNote = {
 
 /**  A command's error as the UI receives it. */
 export type CommandError = {
-	/**
-	 *  Machine-readable: the server's codes (`slot_taken`, `invalid`,
-	 *  `not_permitted`, ...) or the desk's (`offline`, `not_synced`,
-	 *  `not_signed_in`, `secret_store`, `local_store`, `protocol`).
-	 */
-	code: string,
+	/**  Machine-readable; the UI branches on it. */
+	code: CommandErrorCode,
 	/**  For people; wording may change at any time. */
 	message: string,
 	/**  The input field at fault, when one is. */
@@ -261,6 +259,12 @@ export type CommandError = {
 	/**  For `rate_limited`: seconds the server asked to wait before another try. */
 	retryAfterSecs?: number | null,
 };
+
+/**
+ *  Every code a command may reject with: the server's, which the desk's
+ *  own checks reuse (`slot_taken`, `invalid`, ...), or the desk's own.
+ */
+export type CommandErrorCode = ErrorCode | DeskErrorCode;
 
 export type ConflictResolution = 
 /**  Drop the refused change. */
@@ -280,7 +284,7 @@ export type ConflictView = {
 	/**  The refused action, e.g. `book_appointment`. */
 	action: string,
 	/**  The server's reason: `slot_taken`, `stale`, `outside_working_hours`, ... */
-	code: string,
+	code: CommandErrorCode,
 	message: string,
 	/**
 	 *  What was tried, in English words, with today's names (for logs and
@@ -316,6 +320,26 @@ export type DeskChanged = {
 	revision: number,
 };
 
+/**  What only the desk says; the server's codes are core's `ErrorCode`. */
+export type DeskErrorCode = 
+/**  The server cannot be reached. */
+"offline" | 
+/**  The server answered something this desk does not understand. */
+"protocol" | 
+/**  The desk has not received what this needs yet (the clinic's settings). */
+"not_synced" | 
+/**  No one is signed in, or the session has ended. */
+"not_signed_in" | 
+/**
+ *  The account works at several clinics and the sign-in named none
+ *  (`signIn` answers with the clinic picker instead of this error).
+ */
+"choose_clinic" | 
+/**  The session token could not be kept or read. */
+"secret_store" | 
+/**  The local store (or a file beside it) failed. */
+"local_store";
+
 export type Doctor = {
 	id: string,
 	fullName: string,
@@ -336,6 +360,35 @@ export type DoctorDay = {
 	workingHours: WallRange[],
 	timeOff: WallRange[],
 };
+
+/**  Machine-readable reason. Clients branch on this, never on `message`. */
+export type ErrorCode = 
+/**  The input is malformed or breaks a rule (see `message`, `field`). */
+"invalid" | 
+/**  No valid session token. */
+"unauthenticated" | 
+/**  Email or password wrong. */
+"bad_credentials" | 
+/**  The member's role does not allow this. */
+"not_permitted" | 
+/**  No such row in this clinic (or not visible to this member). */
+"not_found" | 
+/**  The doctor (or room) already has a live appointment overlapping this time. */
+"slot_taken" | 
+/**  The time falls outside the doctor's working hours or inside time off. */
+"outside_working_hours" | 
+/**  The row changed since the client read it (e.g. moving a cancelled appointment). */
+"stale" | 
+/**  A unique value (e.g. an email, a room name) is already in use. */
+"conflict" | 
+/**  Too many attempts; retry after the `Retry-After` header. */
+"rate_limited" | 
+/**  The request body is larger than the server accepts. */
+"payload_too_large" | 
+/**  The server failed; the details are in its logs, not here. */
+"internal" | 
+/**  A dependency (the database) is not reachable. */
+"unavailable";
 
 export type Invitation = {
 	id: string,
@@ -383,7 +436,7 @@ export type Patient = {
 	fullName: string,
 	/**  `YYYY-MM-DD`. */
 	dateOfBirth: string | null,
-	sex: PatientSex | null,
+	sex: Sex | null,
 	nationalId: string | null,
 	phone: string | null,
 	email: string | null,
@@ -403,7 +456,7 @@ export type PatientForm = {
 	fullName: string,
 	/**  `YYYY-MM-DD`. */
 	dateOfBirth: string | null,
-	sex: PatientSex | null,
+	sex: Sex | null,
 	nationalId: string | null,
 	phone: string | null,
 	email: string | null,
@@ -426,8 +479,6 @@ export type PatientRecord = {
 	/**  Newest first. */
 	notes: ClinicalNote[],
 };
-
-export type PatientSex = "female" | "male" | "other";
 
 export type PatientSummary = {
 	id: string,
@@ -478,8 +529,19 @@ export type ResolveConflictRequest = {
 	resolution: ConflictResolution,
 };
 
-/**  A member's role in a clinic. */
-export type Role = "admin" | "doctor" | "reception" | "worker";
+/**
+ *  A member's role in one clinic. A user may hold different roles in
+ *  different clinics, and exactly one in each.
+ */
+export type Role = 
+/**  Runs the clinic: staff, doctors, rooms, hours, worker orders, billing. */
+"admin" | 
+/**  Sees their own agenda and their own patients, writes clinical notes. */
+"doctor" | 
+/**  Front desk: books, moves, cancels, checks in, registers patients. */
+"reception" | 
+/**  External worker (e.g. a radiologist): sees only orders addressed to them. */
+"worker";
 
 export type Room = {
 	id: string,
@@ -541,6 +603,9 @@ export type Settings = {
 	notifications?: NotificationSettings,
 };
 
+/**  Sex as recorded on the patient's file. */
+export type Sex = "female" | "male" | "other";
+
 export type SignInOutcome = { kind: "signedIn"; session: Session } | 
 /**
  *  The account works at several clinics: ask which, then sign in again
@@ -582,8 +647,6 @@ export type StaffMember = {
 	/**  UTC, RFC 3339. */
 	joinedAt: string,
 };
-
-export type Status = "booked" | "checkedIn" | "completed" | "cancelled" | "noShow";
 
 export type SyncStateView = 
 /**  Not tried yet since the app opened. */

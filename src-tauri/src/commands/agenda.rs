@@ -16,28 +16,6 @@ use std::collections::HashSet;
 use tauri::State;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub enum Status {
-    Booked,
-    CheckedIn,
-    Completed,
-    Cancelled,
-    NoShow,
-}
-
-impl From<AppointmentStatus> for Status {
-    fn from(status: AppointmentStatus) -> Self {
-        match status {
-            AppointmentStatus::Booked => Status::Booked,
-            AppointmentStatus::CheckedIn => Status::CheckedIn,
-            AppointmentStatus::Completed => Status::Completed,
-            AppointmentStatus::Cancelled => Status::Cancelled,
-            AppointmentStatus::NoShow => Status::NoShow,
-        }
-    }
-}
-
 /// One appointment, with its times both as UTC instants and on the clinic's
 /// wall clock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -50,7 +28,7 @@ pub struct Appointment {
     /// Clinic wall clock, `YYYY-MM-DDTHH:MM`.
     pub start: String,
     pub end: String,
-    pub status: Status,
+    pub status: AppointmentStatus,
     pub doctor_id: Uuid,
     /// Absent when this desk cannot see the row.
     pub doctor_name: Option<String>,
@@ -72,7 +50,7 @@ impl Appointment {
             ends_at: entry.ends_at.to_rfc3339(),
             start: wall_clock::format(entry.starts_at, zone),
             end: wall_clock::format(entry.ends_at, zone),
-            status: entry.status.into(),
+            status: entry.status,
             doctor_id: entry.doctor_id,
             doctor_name: entry.doctor_name.clone(),
             patient_id: entry.patient_id,
@@ -308,12 +286,7 @@ pub fn read(
 #[tauri::command]
 #[specta::specta]
 pub async fn agenda(state: State<'_, AppState>, request: AgendaRequest) -> CommandResult<Agenda> {
-    let (desk, profile) = state.desk().await?;
-    // SQLite reads block: on the blocking pool, not an async worker the
-    // IPC and the sync engine share.
-    tauri::async_runtime::spawn_blocking(move || read(&desk, profile.role, &request))
+    state
+        .on_desk(move |desk, profile| read(desk, profile.role, &request))
         .await
-        .map_err(|error| {
-            CommandError::new("internal", format!("the agenda read stopped: {error}"))
-        })?
 }

@@ -10,6 +10,7 @@ use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 use crate::wall_clock;
 use clinic_client::{Desk, Queued};
+use clinic_core::ErrorCode;
 use clinic_core::api::appointments::{BookAppointment, CancelAppointment, RescheduleAppointment};
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -53,7 +54,7 @@ fn shown(desk: &Desk, queued: Queued) -> CommandResult<Appointment> {
     let zone = wall_clock::clinic_zone(desk)?;
     let entry = desk.appointment(queued.row_id)?.ok_or_else(|| {
         CommandError::new(
-            "not_found",
+            ErrorCode::NotFound,
             "The appointment is not visible on this desk after the change.",
         )
     })?;
@@ -81,8 +82,7 @@ pub async fn book_appointment(
     state: State<'_, AppState>,
     request: BookRequest,
 ) -> CommandResult<Appointment> {
-    let (desk, _) = state.desk().await?;
-    book(&desk, request)
+    state.on_desk(move |desk, _| book(desk, request)).await
 }
 
 #[tauri::command]
@@ -91,20 +91,23 @@ pub async fn reschedule_appointment(
     state: State<'_, AppState>,
     request: RescheduleRequest,
 ) -> CommandResult<Appointment> {
-    let (desk, _) = state.desk().await?;
-    let zone = wall_clock::clinic_zone(&desk)?;
-    let starts_at = wall_clock::parse("start", &request.start, zone)?;
-    let ends_at = wall_clock::end_after(starts_at, request.minutes, "minutes")?;
-    let queued = desk.reschedule(
-        request.id,
-        RescheduleAppointment {
-            starts_at,
-            ends_at,
-            doctor_id: Some(request.doctor_id),
-            room_id: Some(request.room_id),
-        },
-    )?;
-    shown(&desk, queued)
+    state
+        .on_desk(move |desk, _| {
+            let zone = wall_clock::clinic_zone(desk)?;
+            let starts_at = wall_clock::parse("start", &request.start, zone)?;
+            let ends_at = wall_clock::end_after(starts_at, request.minutes, "minutes")?;
+            let queued = desk.reschedule(
+                request.id,
+                RescheduleAppointment {
+                    starts_at,
+                    ends_at,
+                    doctor_id: Some(request.doctor_id),
+                    room_id: Some(request.room_id),
+                },
+            )?;
+            shown(desk, queued)
+        })
+        .await
 }
 
 #[tauri::command]
@@ -113,30 +116,33 @@ pub async fn cancel_appointment(
     state: State<'_, AppState>,
     request: CancelRequest,
 ) -> CommandResult<Appointment> {
-    let (desk, _) = state.desk().await?;
-    let queued = desk.cancel(
-        request.id,
-        CancelAppointment {
-            reason: request.reason,
-        },
-    )?;
-    shown(&desk, queued)
+    state
+        .on_desk(move |desk, _| {
+            let queued = desk.cancel(
+                request.id,
+                CancelAppointment {
+                    reason: request.reason,
+                },
+            )?;
+            shown(desk, queued)
+        })
+        .await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn check_in(state: State<'_, AppState>, id: Uuid) -> CommandResult<Appointment> {
-    let (desk, _) = state.desk().await?;
-    let queued = desk.check_in(id)?;
-    shown(&desk, queued)
+    state
+        .on_desk(move |desk, _| shown(desk, desk.check_in(id)?))
+        .await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn mark_no_show(state: State<'_, AppState>, id: Uuid) -> CommandResult<Appointment> {
-    let (desk, _) = state.desk().await?;
-    let queued = desk.no_show(id)?;
-    shown(&desk, queued)
+    state
+        .on_desk(move |desk, _| shown(desk, desk.no_show(id)?))
+        .await
 }
 
 #[tauri::command]
@@ -145,7 +151,7 @@ pub async fn complete_appointment(
     state: State<'_, AppState>,
     id: Uuid,
 ) -> CommandResult<Appointment> {
-    let (desk, _) = state.desk().await?;
-    let queued = desk.complete(id)?;
-    shown(&desk, queued)
+    state
+        .on_desk(move |desk, _| shown(desk, desk.complete(id)?))
+        .await
 }

@@ -1,7 +1,7 @@
 //! The clinic's own settings: read locally, changed on the server.
 
 use crate::commands::remote;
-use crate::error::{CommandError, CommandResult};
+use crate::error::{CommandError, CommandResult, DeskErrorCode};
 use crate::state::AppState;
 use clinic_core::api::clinic::{ClinicView, UpdateClinic};
 use serde::{Deserialize, Serialize};
@@ -43,10 +43,10 @@ pub struct UpdateClinicRequest {
 #[tauri::command]
 #[specta::specta]
 pub async fn clinic_settings(state: State<'_, AppState>) -> CommandResult<ClinicSettings> {
-    let (desk, _) = state.desk().await?;
-    let clinic = desk.clinic()?.ok_or_else(|| {
+    let clinic = state.on_desk(|desk, _| Ok(desk.clinic()?)).await?;
+    let clinic = clinic.ok_or_else(|| {
         CommandError::new(
-            "not_synced",
+            DeskErrorCode::NotSynced,
             "This desk has not received the clinic's settings yet; connect and sync once.",
         )
     })?;
@@ -60,7 +60,6 @@ pub async fn update_clinic_settings(
     state: State<'_, AppState>,
     request: UpdateClinicRequest,
 ) -> CommandResult<ClinicSettings> {
-    let (desk, _) = state.desk().await?;
     let changes = UpdateClinic {
         name: request.name,
         time_zone: request.time_zone,
@@ -68,7 +67,7 @@ pub async fn update_clinic_settings(
         currency: None,
     };
     // Checked here first, so a bad zone is refused offline with its field.
-    if let Some(current) = desk.clinic()? {
+    if let Some(current) = state.on_desk(|desk, _| Ok(desk.clinic()?)).await? {
         changes.apply_to(&current)?;
     }
     let (api, clinic_id) = remote::client(&state).await?;

@@ -1,6 +1,6 @@
 //! The conflict inbox: changes the server refused, and how to settle them.
 
-use crate::error::CommandResult;
+use crate::error::{CommandErrorCode, CommandResult};
 use crate::state::AppState;
 use crate::wall_clock;
 use chrono::{DateTime, Utc};
@@ -33,7 +33,7 @@ pub struct ConflictView {
     /// The refused action, e.g. `book_appointment`.
     pub action: String,
     /// The server's reason: `slot_taken`, `stale`, `outside_working_hours`, ...
-    pub code: String,
+    pub code: CommandErrorCode,
     pub message: String,
     /// What was tried, in English words, with today's names (for logs and
     /// the CLI; the UI words it from the fields below in its own language).
@@ -160,7 +160,7 @@ fn view(desk: &Desk, zone: Tz, c: &Conflict) -> CommandResult<ConflictView> {
     Ok(ConflictView {
         id: c.id,
         action: c.name.clone(),
-        code: c.code.clone(),
+        code: CommandErrorCode::from_client(&c.code),
         message: c.message.clone(),
         summary: c.summary.clone(),
         subject_name,
@@ -235,8 +235,7 @@ pub fn resolve(desk: &Desk, request: ResolveConflictRequest) -> CommandResult<Ve
 #[tauri::command]
 #[specta::specta]
 pub async fn conflicts(state: State<'_, AppState>) -> CommandResult<Vec<ConflictView>> {
-    let (desk, _) = state.desk().await?;
-    list(&desk)
+    state.on_desk(|desk, _| list(desk)).await
 }
 
 /// Settles a conflict; returns the inbox after it. A retry or a new slot
@@ -247,6 +246,5 @@ pub async fn resolve_conflict(
     state: State<'_, AppState>,
     request: ResolveConflictRequest,
 ) -> CommandResult<Vec<ConflictView>> {
-    let (desk, _) = state.desk().await?;
-    resolve(&desk, request)
+    state.on_desk(move |desk, _| resolve(desk, request)).await
 }

@@ -7,6 +7,7 @@ use crate::state::AppState;
 use crate::wall_clock;
 use chrono::NaiveTime;
 use clinic_client::Desk;
+use clinic_core::ErrorCode;
 use clinic_core::api::doctors::{DoctorView, NewDoctor, NewTimeOff, UpdateDoctor, WeekHours};
 use clinic_core::schedule::WorkingHours;
 use serde::{Deserialize, Serialize};
@@ -130,7 +131,7 @@ fn doctor_by_id(desk: &Desk, id: Uuid) -> CommandResult<Doctor> {
         .doctors(true)?
         .into_iter()
         .find(|d| d.id == id)
-        .ok_or_else(|| CommandError::new("not_found", "No such doctor on this desk."))?;
+        .ok_or_else(|| CommandError::new(ErrorCode::NotFound, "No such doctor on this desk."))?;
     doctor_of(desk, &view)
 }
 
@@ -146,11 +147,14 @@ pub async fn doctors(
     state: State<'_, AppState>,
     include_inactive: bool,
 ) -> CommandResult<Vec<Doctor>> {
-    let (desk, _) = state.desk().await?;
-    desk.doctors(include_inactive)?
-        .iter()
-        .map(|d| doctor_of(&desk, d))
-        .collect()
+    state
+        .on_desk(move |desk, _| {
+            desk.doctors(include_inactive)?
+                .iter()
+                .map(|d| doctor_of(desk, d))
+                .collect()
+        })
+        .await
 }
 
 /// Adds a doctor. Needs the server; the new doctor appears on this desk
@@ -208,7 +212,6 @@ pub async fn set_working_hours(
     state: State<'_, AppState>,
     request: SetWorkingHoursRequest,
 ) -> CommandResult<Doctor> {
-    let (desk, _) = state.desk().await?;
     let hours = request
         .hours
         .iter()
@@ -220,8 +223,12 @@ pub async fn set_working_hours(
             })
         })
         .collect::<CommandResult<Vec<_>>>()?;
-    desk.set_working_hours(request.doctor_id, WeekHours { hours })?;
-    doctor_by_id(&desk, request.doctor_id)
+    state
+        .on_desk(move |desk, _| {
+            desk.set_working_hours(request.doctor_id, WeekHours { hours })?;
+            doctor_by_id(desk, request.doctor_id)
+        })
+        .await
 }
 
 /// Adds time off. Works offline.
@@ -231,17 +238,20 @@ pub async fn add_time_off(
     state: State<'_, AppState>,
     request: AddTimeOffRequest,
 ) -> CommandResult<Doctor> {
-    let (desk, _) = state.desk().await?;
-    let zone = wall_clock::clinic_zone(&desk)?;
-    desk.add_time_off(
-        request.doctor_id,
-        NewTimeOff {
-            starts_at: wall_clock::parse("start", &request.start, zone)?,
-            ends_at: wall_clock::parse("end", &request.end, zone)?,
-            reason: request.reason.filter(|r| !r.trim().is_empty()),
-        },
-    )?;
-    doctor_by_id(&desk, request.doctor_id)
+    state
+        .on_desk(move |desk, _| {
+            let zone = wall_clock::clinic_zone(desk)?;
+            desk.add_time_off(
+                request.doctor_id,
+                NewTimeOff {
+                    starts_at: wall_clock::parse("start", &request.start, zone)?,
+                    ends_at: wall_clock::parse("end", &request.end, zone)?,
+                    reason: request.reason.filter(|r| !r.trim().is_empty()),
+                },
+            )?;
+            doctor_by_id(desk, request.doctor_id)
+        })
+        .await
 }
 
 /// Removes time off. Works offline.
@@ -251,7 +261,10 @@ pub async fn remove_time_off(
     state: State<'_, AppState>,
     request: RemoveTimeOffRequest,
 ) -> CommandResult<Doctor> {
-    let (desk, _) = state.desk().await?;
-    desk.remove_time_off(request.doctor_id, request.time_off_id)?;
-    doctor_by_id(&desk, request.doctor_id)
+    state
+        .on_desk(move |desk, _| {
+            desk.remove_time_off(request.doctor_id, request.time_off_id)?;
+            doctor_by_id(desk, request.doctor_id)
+        })
+        .await
 }

@@ -6,8 +6,8 @@ use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 use crate::wall_clock;
 use clinic_client::PatientHit;
-use clinic_core::Permission;
 use clinic_core::api::patients::{NewPatient, PatientView, Sex, UpdatePatient};
+use clinic_core::{ErrorCode, Permission};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use uuid::Uuid;
@@ -53,36 +53,6 @@ impl From<&PatientHit> for PatientSummary {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub enum PatientSex {
-    Female,
-    Male,
-    Other,
-}
-
-impl From<Sex> for PatientSex {
-    fn from(sex: Sex) -> Self {
-        match sex {
-            Sex::Female => PatientSex::Female,
-            Sex::Male => PatientSex::Male,
-            Sex::Other => PatientSex::Other,
-        }
-    }
-}
-
-impl PatientSex {
-    fn wire(self) -> String {
-        match self {
-            PatientSex::Female => Sex::Female,
-            PatientSex::Male => Sex::Male,
-            PatientSex::Other => Sex::Other,
-        }
-        .as_str()
-        .to_owned()
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Patient {
@@ -90,7 +60,7 @@ pub struct Patient {
     pub full_name: String,
     /// `YYYY-MM-DD`.
     pub date_of_birth: Option<String>,
-    pub sex: Option<PatientSex>,
+    pub sex: Option<Sex>,
     pub national_id: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
@@ -108,7 +78,7 @@ impl From<&PatientView> for Patient {
             id: p.id,
             full_name: p.full_name.clone(),
             date_of_birth: p.date_of_birth.map(|d| d.to_string()),
-            sex: p.sex.map(PatientSex::from),
+            sex: p.sex,
             national_id: p.national_id.clone(),
             phone: p.phone.clone(),
             email: p.email.clone(),
@@ -153,7 +123,7 @@ pub struct PatientForm {
     pub full_name: String,
     /// `YYYY-MM-DD`.
     pub date_of_birth: Option<String>,
-    pub sex: Option<PatientSex>,
+    pub sex: Option<Sex>,
     pub national_id: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
@@ -174,7 +144,7 @@ impl From<PatientForm> for NewPatient {
         NewPatient {
             full_name: form.full_name,
             date_of_birth: given(form.date_of_birth),
-            sex: form.sex.map(PatientSex::wire),
+            sex: form.sex.map(|sex| sex.as_str().to_owned()),
             national_id: given(form.national_id),
             phone: given(form.phone),
             email: given(form.email),
@@ -204,26 +174,23 @@ pub async fn search_patients(
             format!("ask for 1 to {MAX_SEARCH_LIMIT} patients"),
         ));
     }
-    let (desk, _) = state.desk().await?;
-    // SQLite reads block: on the blocking pool, not an async worker the IPC
-    // and the sync engine share.
-    let hits = tauri::async_runtime::spawn_blocking(move || {
-        desk.search_patients(
-            &request.query,
-            request.include_archived,
-            request.limit as usize,
-        )
-    })
-    .await
-    .map_err(|error| CommandError::new("internal", format!("the search stopped: {error}")))??;
-    Ok(hits.iter().map(PatientSummary::from).collect())
+    state
+        .on_desk(move |desk, _| {
+            let hits = desk.search_patients(
+                &request.query,
+                request.include_archived,
+                request.limit as usize,
+            )?;
+            Ok(hits.iter().map(PatientSummary::from).collect())
+        })
+        .await
 }
 
 pub fn record(desk: &clinic_client::Desk, id: Uuid) -> CommandResult<PatientRecord> {
     let zone = wall_clock::clinic_zone(desk)?;
     let record = desk
         .patient(id)?
-        .ok_or_else(|| CommandError::new("not_found", "No such patient on this desk."))?;
+        .ok_or_else(|| CommandError::new(ErrorCode::NotFound, "No such patient on this desk."))?;
     let can_read_notes = desk.identity().role.can(Permission::ClinicalNotesRead);
     Ok(PatientRecord {
         patient: Patient::from(&record.patient),
@@ -254,8 +221,7 @@ pub fn record(desk: &clinic_client::Desk, id: Uuid) -> CommandResult<PatientReco
 #[tauri::command]
 #[specta::specta]
 pub async fn patient(state: State<'_, AppState>, id: Uuid) -> CommandResult<PatientRecord> {
-    let (desk, _) = state.desk().await?;
-    record(&desk, id)
+    state.on_desk(move |desk, _| record(desk, id)).await
 }
 
 #[tauri::command]
@@ -264,9 +230,12 @@ pub async fn register_patient(
     state: State<'_, AppState>,
     patient: PatientForm,
 ) -> CommandResult<PatientRecord> {
-    let (desk, _) = state.desk().await?;
-    let queued = desk.register_patient(NewPatient::from(patient))?;
-    record(&desk, queued.row_id)
+    state
+        .on_desk(move |desk, _| {
+            let queued = desk.register_patient(NewPatient::from(patient))?;
+            record(desk, queued.row_id)
+        })
+        .await
 }
 
 #[tauri::command]
@@ -275,30 +244,34 @@ pub async fn update_patient(
     state: State<'_, AppState>,
     request: UpdatePatientRequest,
 ) -> CommandResult<PatientRecord> {
-    let (desk, _) = state.desk().await?;
     let details = NewPatient::from(request.patient);
     // The whole form: every field is set, an absent one to nothing.
-    let queued = desk.update_patient(
-        request.id,
-        UpdatePatient {
-            full_name: Some(Some(details.full_name)),
-            date_of_birth: Some(details.date_of_birth),
-            sex: Some(details.sex),
-            national_id: Some(details.national_id),
-            phone: Some(details.phone),
-            email: Some(details.email),
-            address: Some(details.address),
-            email_consent: Some(details.email_consent),
-            archived: None,
-        },
-    )?;
-    record(&desk, queued.row_id)
+    let changes = UpdatePatient {
+        full_name: Some(Some(details.full_name)),
+        date_of_birth: Some(details.date_of_birth),
+        sex: Some(details.sex),
+        national_id: Some(details.national_id),
+        phone: Some(details.phone),
+        email: Some(details.email),
+        address: Some(details.address),
+        email_consent: Some(details.email_consent),
+        archived: None,
+    };
+    state
+        .on_desk(move |desk, _| {
+            let queued = desk.update_patient(request.id, changes)?;
+            record(desk, queued.row_id)
+        })
+        .await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn archive_patient(state: State<'_, AppState>, id: Uuid) -> CommandResult<PatientRecord> {
-    let (desk, _) = state.desk().await?;
-    let queued = desk.archive_patient(id)?;
-    record(&desk, queued.row_id)
+    state
+        .on_desk(move |desk, _| {
+            let queued = desk.archive_patient(id)?;
+            record(desk, queued.row_id)
+        })
+        .await
 }

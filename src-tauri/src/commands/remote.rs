@@ -1,14 +1,14 @@
 //! What only the server does (doctors' records, staff, invitations, clinic
 //! settings): these commands need a connection and say so plainly.
 
-use crate::error::{CommandError, CommandResult};
+use crate::error::{CommandError, CommandResult, DeskErrorCode};
 use crate::state::AppState;
 use clinic_client::{ApiClient, ApiError};
 use uuid::Uuid;
 
 /// An API client of the signed-in session, and the open clinic.
 pub async fn client(state: &AppState) -> CommandResult<(ApiClient, Uuid)> {
-    let (_, profile) = state.desk().await?;
+    let profile = state.profile().await?;
     Ok((state.sessions.api(&profile)?, profile.clinic_id))
 }
 
@@ -17,7 +17,7 @@ pub async fn client(state: &AppState) -> CommandResult<(ApiClient, Uuid)> {
 pub fn failed(error: ApiError) -> CommandError {
     if error.is_offline() {
         CommandError::new(
-            "offline",
+            DeskErrorCode::Offline,
             "This change needs a connection to the server, which cannot be reached now. \
              Try again when the desk is online.",
         )

@@ -4,6 +4,7 @@ use crate::commands::agenda::Room;
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 use clinic_client::Desk;
+use clinic_core::ErrorCode;
 use clinic_core::api::rooms::{NewRoom, UpdateRoom};
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -24,26 +25,32 @@ fn room_by_id(desk: &Desk, id: Uuid) -> CommandResult<Room> {
         .iter()
         .find(|r| r.id == id)
         .map(Room::from)
-        .ok_or_else(|| CommandError::new("not_found", "No such room on this desk."))
+        .ok_or_else(|| CommandError::new(ErrorCode::NotFound, "No such room on this desk."))
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn rooms(state: State<'_, AppState>, include_inactive: bool) -> CommandResult<Vec<Room>> {
-    let (desk, _) = state.desk().await?;
-    Ok(desk
-        .rooms(include_inactive)?
-        .iter()
-        .map(Room::from)
-        .collect())
+    state
+        .on_desk(move |desk, _| {
+            Ok(desk
+                .rooms(include_inactive)?
+                .iter()
+                .map(Room::from)
+                .collect())
+        })
+        .await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn create_room(state: State<'_, AppState>, name: String) -> CommandResult<Room> {
-    let (desk, _) = state.desk().await?;
-    let queued = desk.create_room(NewRoom { name })?;
-    room_by_id(&desk, queued.row_id)
+    state
+        .on_desk(move |desk, _| {
+            let queued = desk.create_room(NewRoom { name })?;
+            room_by_id(desk, queued.row_id)
+        })
+        .await
 }
 
 #[tauri::command]
@@ -52,13 +59,16 @@ pub async fn update_room(
     state: State<'_, AppState>,
     request: UpdateRoomRequest,
 ) -> CommandResult<Room> {
-    let (desk, _) = state.desk().await?;
-    desk.update_room(
-        request.id,
-        UpdateRoom {
-            name: request.name,
-            active: request.active,
-        },
-    )?;
-    room_by_id(&desk, request.id)
+    state
+        .on_desk(move |desk, _| {
+            desk.update_room(
+                request.id,
+                UpdateRoom {
+                    name: request.name,
+                    active: request.active,
+                },
+            )?;
+            room_by_id(desk, request.id)
+        })
+        .await
 }

@@ -4,43 +4,12 @@ use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 use crate::wall_clock;
 use clinic_client::{Login, Profile};
+use clinic_core::Role;
 use clinic_core::api::auth::MembershipView;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use uuid::Uuid;
-
-/// A member's role in a clinic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub enum Role {
-    Admin,
-    Doctor,
-    Reception,
-    Worker,
-}
-
-impl From<clinic_core::Role> for Role {
-    fn from(role: clinic_core::Role) -> Self {
-        match role {
-            clinic_core::Role::Admin => Role::Admin,
-            clinic_core::Role::Doctor => Role::Doctor,
-            clinic_core::Role::Reception => Role::Reception,
-            clinic_core::Role::Worker => Role::Worker,
-        }
-    }
-}
-
-impl From<Role> for clinic_core::Role {
-    fn from(role: Role) -> Self {
-        match role {
-            Role::Admin => clinic_core::Role::Admin,
-            Role::Doctor => clinic_core::Role::Doctor,
-            Role::Reception => clinic_core::Role::Reception,
-            Role::Worker => clinic_core::Role::Worker,
-        }
-    }
-}
 
 /// One clinic the account belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -57,7 +26,7 @@ impl From<&MembershipView> for Membership {
         Membership {
             clinic_id: m.clinic_id,
             clinic_name: m.clinic_name.clone(),
-            role: m.role.into(),
+            role: m.role,
             is_owner: m.is_owner,
         }
     }
@@ -84,8 +53,8 @@ pub struct Abilities {
     pub manage_clinic: bool,
 }
 
-impl From<clinic_core::Role> for Abilities {
-    fn from(role: clinic_core::Role) -> Self {
+impl From<Role> for Abilities {
+    fn from(role: Role) -> Self {
         use clinic_core::Permission as P;
         Abilities {
             book_appointments: role.can(P::AppointmentsWrite),
@@ -187,20 +156,24 @@ fn device_name() -> String {
 }
 
 async fn session_of(state: &AppState, profile: &Profile) -> CommandResult<Session> {
-    let (desk, _) = state.desk().await?;
-    let time_zone = wall_clock::clinic_zone(&desk)
-        .ok()
-        .map(|z| z.name().to_owned());
-    let doctor_id = match profile.role {
-        clinic_core::Role::Doctor => desk.my_doctor()?.map(|d| d.id),
-        _ => None,
-    };
+    let (time_zone, doctor_id) = state
+        .on_desk(|desk, profile| {
+            let time_zone = wall_clock::clinic_zone(desk)
+                .ok()
+                .map(|z| z.name().to_owned());
+            let doctor_id = match profile.role {
+                Role::Doctor => desk.my_doctor()?.map(|d| d.id),
+                _ => None,
+            };
+            Ok((time_zone, doctor_id))
+        })
+        .await?;
     Ok(Session {
         server: profile.server.clone(),
         email: profile.email.clone(),
         user_id: profile.user_id,
         user_name: profile.user_name.clone(),
-        role: profile.role.into(),
+        role: profile.role,
         can: profile.role.into(),
         clinic_id: profile.clinic_id,
         clinic_name: profile.clinic_name.clone(),
@@ -215,8 +188,8 @@ async fn session_of(state: &AppState, profile: &Profile) -> CommandResult<Sessio
 #[tauri::command]
 #[specta::specta]
 pub async fn session_state(state: State<'_, AppState>) -> CommandResult<Option<Session>> {
-    match state.desk().await {
-        Ok((_, profile)) => Ok(Some(session_of(&state, &profile).await?)),
+    match state.profile().await {
+        Ok(profile) => Ok(Some(session_of(&state, &profile).await?)),
         Err(_) => Ok(None),
     }
 }

@@ -1,9 +1,9 @@
 //! Staff and invitations. Server only: each command needs a connection.
 
 use crate::commands::remote;
-use crate::commands::session::Role;
 use crate::error::CommandResult;
 use crate::state::AppState;
+use clinic_core::Role;
 use clinic_core::api::auth::{InvitationView, NewInvitation};
 use clinic_core::api::staff::{StaffMember as StaffView, UpdateStaff};
 use serde::{Deserialize, Serialize};
@@ -29,7 +29,7 @@ impl From<&StaffView> for StaffMember {
             user_id: m.user_id,
             full_name: m.full_name.clone(),
             email: m.email.clone(),
-            role: m.role.into(),
+            role: m.role,
             is_owner: m.is_owner,
             joined_at: m.joined_at.to_rfc3339(),
         }
@@ -52,7 +52,7 @@ impl From<&InvitationView> for Invitation {
         Invitation {
             id: i.id,
             email: i.email.clone(),
-            role: i.role.into(),
+            role: i.role,
             created_at: i.created_at.to_rfc3339(),
             expires_at: i.expires_at.to_rfc3339(),
         }
@@ -93,9 +93,7 @@ pub async fn change_role(
         .change_role(
             clinic_id,
             request.user_id,
-            &UpdateStaff {
-                role: request.role.into(),
-            },
+            &UpdateStaff { role: request.role },
         )
         .await
         .map_err(remote::failed)?;
@@ -130,7 +128,7 @@ pub async fn invite(
 ) -> CommandResult<Invitation> {
     let invitation = NewInvitation {
         email: request.email,
-        role: request.role.into(),
+        role: request.role,
     };
     // Checked here too, so a typo is refused offline with the field named.
     invitation.parse()?;

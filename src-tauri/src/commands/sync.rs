@@ -1,6 +1,6 @@
 //! The sync status and the "Sync now" button.
 
-use crate::error::{CommandError, CommandResult};
+use crate::error::{CommandError, CommandResult, DeskErrorCode};
 use crate::state::AppState;
 use clinic_client::{SyncState, SyncStatus};
 use serde::{Deserialize, Serialize};
@@ -86,7 +86,7 @@ pub async fn sync_now(state: State<'_, AppState>) -> CommandResult<()> {
         Ok(())
     } else {
         Err(CommandError::new(
-            "not_signed_in",
+            DeskErrorCode::NotSignedIn,
             "This desk cannot sync until you sign in again.",
         ))
     }

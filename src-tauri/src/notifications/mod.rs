@@ -10,7 +10,7 @@ pub mod wording;
 use crate::settings::{Settings, SettingsFile};
 use crate::state::OpenDesk;
 use crate::wall_clock;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use clinic_client::Desk;
 use clinic_core::schedule::AppointmentStatus;
 use plan::{InboxItem, Notice, Upcoming};
@@ -60,16 +60,18 @@ impl Notifier {
     }
 
     /// Follows the open desk until it closes (its task is aborted then).
-    pub fn watch(&self, open: &OpenDesk, settings: SettingsFile) -> Vec<JoinHandle<()>> {
+    /// `seen_conflicts`: the inbox as the desk opened, which is not news
+    /// (read with the opening, before anything can change, so a conflict
+    /// arriving at once is).
+    pub fn watch(
+        &self,
+        open: &OpenDesk,
+        settings: SettingsFile,
+        seen_conflicts: Option<HashSet<Uuid>>,
+    ) -> Vec<JoinHandle<()>> {
         let notifier = self.clone();
         let desk = open.desk.clone();
         let is_doctor = open.profile.role == clinic_core::Role::Doctor;
-        // What is in the inbox as the desk opens is not news; learnt now,
-        // before anything can change, so a conflict arriving at once is.
-        let seen_conflicts = desk
-            .conflicts()
-            .ok()
-            .map(|inbox| inbox.iter().map(|c| c.id).collect());
         let task = tauri::async_runtime::spawn(async move {
             let mut watcher = Watcher {
                 reminded: HashSet::new(),
@@ -78,12 +80,9 @@ impl Notifier {
             let mut revision = desk.subscribe();
             let mut saved = settings.subscribe();
             loop {
-                let next_at = watcher
+                let wait = watcher
                     .look(&notifier, &desk, is_doctor, settings.get())
-                    .await;
-                let now = desk.now();
-                let wait = next_at
-                    .and_then(|at| (at - now).to_std().ok())
+                    .await
                     .map_or(IDLE_LOOK, |until| until.min(IDLE_LOOK));
                 tokio::select! {
                     changed = revision.changed() => if changed.is_err() { break },
@@ -104,22 +103,44 @@ struct Watcher {
 }
 
 impl Watcher {
-    /// Shows what is due; returns when the next reminder falls due.
+    /// Shows what is due; returns how long until the next reminder falls due.
     async fn look(
         &mut self,
         notifier: &Notifier,
         desk: &Desk,
         is_doctor: bool,
         settings: Settings,
-    ) -> Option<chrono::DateTime<chrono::Utc>> {
+    ) -> Option<std::time::Duration> {
         let wanted = settings.notifications;
         let lang = wording::Lang::of(settings.language);
+        let reminders = is_doctor && wanted.next_appointment;
+        let reading = desk.clone();
+        // The store and the desk's clock, read together off the async workers.
+        let seen = crate::state::blocking(move || {
+            Ok(Seen {
+                now: reading.now(),
+                upcoming: reminders.then(|| upcoming(&reading)),
+                conflicts: reading.conflicts().ok(),
+            })
+        })
+        .await;
+        let Seen {
+            now,
+            upcoming,
+            conflicts,
+        } = match seen {
+            Ok(seen) => seen,
+            Err(error) => {
+                tracing::debug!("nothing to notify: {error}");
+                return None;
+            }
+        };
         let mut next_at = None;
-        if is_doctor && wanted.next_appointment {
-            match upcoming(desk) {
+        if let Some(upcoming) = upcoming {
+            match upcoming {
                 Ok(list) => {
                     let lead = Duration::minutes(i64::from(wanted.lead_minutes));
-                    let plan = plan::reminders(lang, desk.now(), lead, &list, &self.reminded);
+                    let plan = plan::reminders(lang, now, lead, &list, &self.reminded);
                     next_at = plan.next_at;
                     for (id, notice) in plan.due {
                         self.reminded.insert(id);
@@ -129,7 +150,7 @@ impl Watcher {
                 Err(error) => tracing::debug!("no reminders planned: {error}"),
             }
         }
-        if let Ok(conflicts) = desk.conflicts() {
+        if let Some(conflicts) = conflicts {
             let inbox: Vec<InboxItem> = conflicts
                 .iter()
                 .map(|c| InboxItem {
@@ -147,8 +168,16 @@ impl Watcher {
                 }
             }
         }
-        next_at
+        next_at.and_then(|at| (at - now).to_std().ok())
     }
+}
+
+/// What one look read from the desk, off the async workers.
+struct Seen {
+    now: DateTime<Utc>,
+    /// For a doctor who wants reminders.
+    upcoming: Option<crate::error::CommandResult<Vec<Upcoming>>>,
+    conflicts: Option<Vec<clinic_client::Conflict>>,
 }
 
 /// The signed-in doctor's appointments today and tomorrow (a reminder may

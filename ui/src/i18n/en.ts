@@ -90,10 +90,10 @@ export const en = {
   "agenda.move_failed": "The appointment could not be moved",
 
   "status.booked": "Booked",
-  "status.checkedIn": "Checked in",
+  "status.checked_in": "Checked in",
   "status.completed": "Completed",
   "status.cancelled": "Cancelled",
-  "status.noShow": "No-show",
+  "status.no_show": "No-show",
 
   "appointment.when": "When",
   "appointment.room": "Room",

@@ -87,10 +87,10 @@ export const es: Record<MessageKey, string> = {
   "agenda.move_failed": "No se pudo mover la cita",
 
   "status.booked": "Reservada",
-  "status.checkedIn": "En sala de espera",
+  "status.checked_in": "En sala de espera",
   "status.completed": "Atendida",
   "status.cancelled": "Cancelada",
-  "status.noShow": "No acudió",
+  "status.no_show": "No acudió",
 
   "appointment.when": "Cuándo",
   "appointment.room": "Sala",

@@ -58,7 +58,7 @@ describe("appointment events", () => {
   });
 
   it("lets only booked appointments move, and only for roles that may", () => {
-    const appts = [appointment({ id: "a", status: "booked" }), appointment({ id: "b", status: "checkedIn" })];
+    const appts = [appointment({ id: "a", status: "booked" }), appointment({ id: "b", status: "checked_in" })];
     const editable = (canMove: boolean) =>
       shown(agenda({ appointments: appts }), { ...options, canMove }).map((e) => [e.id, e.editable]);
 

@@ -1,4 +1,5 @@
-import type { Agenda, Appointment, Status, WallRange } from "../backend";
+import type { Agenda, Appointment, AppointmentStatus, WallRange } from "../backend";
+import { everyOf } from "./every";
 import { addDays, wallMs, weekday } from "./wall-clock";
 
 /** The subset of @event-calendar's event input this agenda produces. */
@@ -14,7 +15,13 @@ export interface CalendarEvent {
   extendedProps: { appointment?: Appointment; shade?: "off_hours" | "time_off" };
 }
 
-export const STATUSES: Status[] = ["booked", "checkedIn", "completed", "cancelled", "noShow"];
+export const STATUSES = everyOf<AppointmentStatus>({
+  booked: true,
+  checked_in: true,
+  completed: true,
+  cancelled: true,
+  no_show: true,
+});
 
 /** Only a booked appointment can still be moved; the rest is history. */
 export function isMovable(appointment: Appointment): boolean {

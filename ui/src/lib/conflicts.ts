@@ -80,7 +80,7 @@ export function freeSlots(agenda: Agenda, doctorId: string, after: string, minut
   }
   const busy: Busy[] = [
     ...agenda.appointments
-      .filter((a) => a.doctorId === doctorId && a.status !== "cancelled" && a.status !== "noShow")
+      .filter((a) => a.doctorId === doctorId && a.status !== "cancelled" && a.status !== "no_show")
       .map((a) => ({ start: wallMs(a.start), end: wallMs(a.end) })),
     ...doctor.days.flatMap((d) => d.timeOff).map((r) => ({ start: wallMs(r.start), end: wallMs(r.end) })),
   ];

@@ -1,4 +1,4 @@
-import { BACKEND_UNAVAILABLE, toBackendError } from "../backend-error";
+import { BACKEND_UNAVAILABLE, BACKEND_UNKNOWN, toBackendError, type BackendErrorCode } from "../backend-error";
 import { t, type MessageKey, type Params } from "../i18n/index.svelte";
 
 /**
@@ -47,33 +47,52 @@ export function say(message: Message): string {
   return t(message.key, label ? { ...message.params, field: t(label) } : message.params);
 }
 
-/** Codes whose meaning is the whole story: the backend's text adds nothing a person needs. */
-const PLAIN: Record<string, MessageKey> = {
-  slot_taken: "reason.slot_taken",
-  outside_working_hours: "reason.outside_working_hours",
-  stale: "reason.stale",
-  not_permitted: "reason.not_permitted",
-  not_found: "reason.not_found",
-  bad_credentials: "error.bad_credentials",
-  rate_limited: "error.rate_limited",
-  offline: "error.offline",
-  unauthenticated: "error.unauthenticated",
-  not_signed_in: "error.not_signed_in",
-  not_synced: "error.not_synced",
-  protocol: "error.protocol",
-  unavailable: "error.unavailable",
-  internal: "error.internal",
-  payload_too_large: "error.payload_too_large",
-  [BACKEND_UNAVAILABLE]: "error.backend_unavailable",
+/**
+ * How a code is worded: `plain` when its meaning is the whole story (the
+ * backend's text adds nothing a person needs), `detailed` when the backend's
+ * text adds detail (what exactly, which file), shown beneath the UI's own words.
+ */
+interface Wording {
+  key: MessageKey;
+  detail: boolean;
+}
+const plain = (key: MessageKey): Wording => ({ key, detail: false });
+const detailed = (key: MessageKey): Wording => ({ key, detail: true });
+
+/** Every code there is, worded: a code added in Rust is a type error here until it is. */
+const WORDING: Record<BackendErrorCode, Wording> = {
+  // The server's, which the desk's own checks reuse.
+  invalid: detailed("reason.invalid"),
+  unauthenticated: plain("error.unauthenticated"),
+  bad_credentials: plain("error.bad_credentials"),
+  not_permitted: plain("reason.not_permitted"),
+  not_found: plain("reason.not_found"),
+  slot_taken: plain("reason.slot_taken"),
+  outside_working_hours: plain("reason.outside_working_hours"),
+  stale: plain("reason.stale"),
+  conflict: detailed("reason.conflict"),
+  rate_limited: plain("error.rate_limited"),
+  payload_too_large: plain("error.payload_too_large"),
+  internal: plain("error.internal"),
+  unavailable: plain("error.unavailable"),
+  // The desk's.
+  offline: plain("error.offline"),
+  protocol: plain("error.protocol"),
+  not_synced: plain("error.not_synced"),
+  not_signed_in: plain("error.not_signed_in"),
+  // Sign-in answers with the clinic picker instead; nothing else gives it.
+  choose_clinic: detailed("error.unknown"),
+  secret_store: detailed("error.secret_store"),
+  local_store: detailed("error.local_store"),
+  // The UI's own.
+  [BACKEND_UNAVAILABLE]: plain("error.backend_unavailable"),
+  [BACKEND_UNKNOWN]: detailed("error.unknown"),
 };
 
-/** Codes whose backend text adds detail (what exactly, which file): shown beneath the UI's own words. */
-const DETAILED: Record<string, MessageKey> = {
-  invalid: "reason.invalid",
-  conflict: "reason.conflict",
-  secret_store: "error.secret_store",
-  local_store: "error.local_store",
-};
+/** A code's wording; none for a code this UI does not know (a newer shell's). */
+function wordingOf(code: string): Wording | undefined {
+  return Object.hasOwn(WORDING, code) ? WORDING[code as BackendErrorCode] : undefined;
+}
 
 /**
  * What to tell a person about a failed action, in the UI's words. Branches
@@ -89,18 +108,14 @@ export function errorMessage(raw: unknown): Message {
       ? { key: "error.rate_limited_wait_one" }
       : { key: "error.rate_limited_wait", params: { minutes } };
   }
-  const plain = PLAIN[error.code];
-  if (plain) {
-    return { key: plain };
+  const wording = wordingOf(error.code);
+  if (wording && !wording.detail) {
+    return { key: wording.key };
   }
   if (error.code === "invalid" && error.field && FIELD_LABELS[error.field]) {
     return { key: "reason.invalid_field", params: { field: error.field }, detail: error.message };
   }
-  const detailed = DETAILED[error.code];
-  if (detailed) {
-    return { key: detailed, detail: error.message };
-  }
-  return { key: "error.unknown", detail: error.message };
+  return { key: wording?.key ?? "error.unknown", detail: error.message };
 }
 
 /** The form field an error is about, so it can be shown beside that field. */

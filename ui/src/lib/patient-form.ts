@@ -1,10 +1,11 @@
-import type { Patient, PatientForm, PatientSex } from "../backend";
+import type { Patient, PatientForm, Sex } from "../backend";
+import { everyOf } from "./every";
 
 /** The form's inputs; empty means "not given". */
 export interface PatientDraft {
   fullName: string;
   dateOfBirth: string;
-  sex: PatientSex | "";
+  sex: Sex | "";
   nationalId: string;
   phone: string;
   email: string;
@@ -12,7 +13,7 @@ export interface PatientDraft {
   emailConsent: boolean;
 }
 
-export const SEXES: PatientSex[] = ["female", "male", "other"];
+export const SEXES = everyOf<Sex>({ female: true, male: true, other: true });
 
 export function emptyPatientDraft(): PatientDraft {
   return {

@@ -3,7 +3,7 @@
  * (`VITE_FAKE_BACKEND=1 npm run dev`): no shell, no server, same screens.
  * `?role=admin` (or doctor, worker) shows them as that role sees them.
  */
-import type { Status } from "../backend";
+import type { AppointmentStatus } from "../backend";
 import { addDays, weekStart } from "../lib/wall-clock";
 import { appointment, doctor, FakeBackend, sessionAs, TODAY } from "./fake-backend";
 
@@ -51,12 +51,12 @@ export function demoBackend(): FakeBackend {
     pending: false,
   }));
   const monday = weekStart(TODAY);
-  const slots: [number, string, string, string, number, Status][] = [
+  const slots: [number, string, string, string, number, AppointmentStatus][] = [
     [0, "doc-1", "09:00", "09:30", 0, "completed"],
-    [0, "doc-1", "09:30", "10:00", 1, "checkedIn"],
+    [0, "doc-1", "09:30", "10:00", 1, "checked_in"],
     [0, "doc-1", "10:15", "11:00", 2, "booked"],
     [0, "doc-1", "16:00", "16:30", 3, "booked"],
-    [0, "doc-2", "08:30", "09:00", 4, "noShow"],
+    [0, "doc-2", "08:30", "09:00", 4, "no_show"],
     [0, "doc-2", "09:00", "10:00", 5, "booked"],
     [0, "doc-2", "10:30", "11:00", 6, "booked"],
     [1, "doc-3", "11:00", "11:45", 0, "booked"],

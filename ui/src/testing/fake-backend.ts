@@ -304,9 +304,9 @@ export class FakeBackend implements Backend {
   cancelAppointment: Backend["cancelAppointment"] = (...args) =>
     this.record("cancelAppointment", args, () => appointment({ id: args[0].id, status: "cancelled" }));
   checkIn: Backend["checkIn"] = (...args) =>
-    this.record("checkIn", args, () => appointment({ id: args[0], status: "checkedIn" }));
+    this.record("checkIn", args, () => appointment({ id: args[0], status: "checked_in" }));
   markNoShow: Backend["markNoShow"] = (...args) =>
-    this.record("markNoShow", args, () => appointment({ id: args[0], status: "noShow" }));
+    this.record("markNoShow", args, () => appointment({ id: args[0], status: "no_show" }));
   completeAppointment: Backend["completeAppointment"] = (...args) =>
     this.record("completeAppointment", args, () => appointment({ id: args[0], status: "completed" }));
 
