@@ -10,6 +10,7 @@ pub mod password;
 pub mod role;
 pub mod schedule;
 pub mod sync;
+pub mod time;
 
 pub use error::{ErrorBody, ErrorCode, Invalid};
 pub use role::{Permission, Role};

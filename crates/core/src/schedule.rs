@@ -4,6 +4,7 @@
 //! time zone, so a 09:00 start stays 09:00 across daylight-saving changes.
 
 use crate::error::Invalid;
+use crate::time::check_instant;
 use chrono::{
     DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, TimeDelta, TimeZone, Utc,
 };
@@ -112,7 +113,11 @@ pub struct TimeRange {
 }
 
 impl TimeRange {
+    /// Both ends inside the product's range (`crate::time`), so every range
+    /// from outside (appointments, time off) is one PostgreSQL can store.
     pub fn new(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> Result<Self, Invalid> {
+        let starts_at = check_instant("starts_at", starts_at)?;
+        let ends_at = check_instant("ends_at", ends_at)?;
         if ends_at <= starts_at {
             return Err(Invalid::new("ends_at", "must be after starts_at"));
         }
@@ -316,6 +321,35 @@ mod tests {
         assert!(!CheckedIn.can_become(NoShow));
         assert!(Booked.can_reschedule() && !CheckedIn.can_reschedule());
         assert!(!Cancelled.is_live() && !NoShow.is_live() && Completed.is_live());
+    }
+
+    fn utc(raw: &str) -> DateTime<Utc> {
+        raw.parse().expect("an instant")
+    }
+
+    /// Every range from outside (appointments, time off) stays inside the
+    /// years PostgreSQL stores and a clinic means; the bad end is named.
+    #[rstest::rstest]
+    #[case("2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z", Ok(()))]
+    #[case("2000-01-01T00:00:00Z", "2000-01-01T01:00:00Z", Ok(()))]
+    #[case("2099-12-31T23:00:00Z", "2100-01-01T00:00:00Z", Ok(()))]
+    #[case("-262143-01-01T00:00:00Z", "-262143-01-02T00:00:00Z", Err("starts_at"))]
+    #[case("0001-01-01T00:00:00Z", "2026-03-02T10:00:00Z", Err("starts_at"))]
+    #[case("1999-12-31T23:00:00Z", "2000-01-01T01:00:00Z", Err("starts_at"))]
+    #[case("2026-03-02T09:00:00Z", "9999-12-31T23:59:59Z", Err("ends_at"))]
+    #[case("2099-12-31T23:00:00Z", "2100-01-01T00:00:01Z", Err("ends_at"))]
+    #[case("2026-03-02T09:00:00Z", "+262142-12-31T23:59:59Z", Err("ends_at"))]
+    fn ranges_stay_inside_the_products_years(
+        #[case] starts_at: &str,
+        #[case] ends_at: &str,
+        #[case] want: Result<(), &str>,
+    ) {
+        let got = TimeRange::new(utc(starts_at), utc(ends_at));
+        assert_eq!(
+            got.map(drop).map_err(|e| e.field),
+            want,
+            "{starts_at}–{ends_at}"
+        );
     }
 
     #[test]

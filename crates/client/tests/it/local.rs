@@ -177,6 +177,66 @@ fn local_checks_refuse_at_once_and_queue_nothing() {
     assert!(desk.check().expect("check").is_empty());
 }
 
+/// The desk refuses, before queueing, every instant outside the years the
+/// product stores (core's `time` rules, the server's too): a desk cannot
+/// queue what the server would only reject.
+#[test]
+fn instants_outside_the_products_years_are_refused_before_queueing() {
+    use clinic_client::{Clock, Store};
+    use clinic_core::api::doctors::NewTimeOff;
+    let utc = |raw: &str| {
+        raw.parse::<chrono::DateTime<chrono::Utc>>()
+            .expect("instant")
+    };
+    let w = World::new();
+    let admin = w.desk(Role::Admin);
+    for (starts_at, ends_at, field) in [
+        (
+            "-262143-01-01T00:00:00Z",
+            "-262143-01-02T00:00:00Z",
+            "starts_at",
+        ),
+        ("0001-01-01T00:00:00Z", "0001-01-02T00:00:00Z", "starts_at"),
+        ("1999-12-31T00:00:00Z", "2000-01-02T00:00:00Z", "starts_at"),
+        ("2099-12-31T00:00:00Z", "2100-01-01T00:00:01Z", "ends_at"),
+        ("2099-12-31T00:00:00Z", "9999-12-31T23:59:59Z", "ends_at"),
+        ("2099-12-31T00:00:00Z", "+262142-12-31T23:59:59Z", "ends_at"),
+    ] {
+        let err = admin
+            .add_time_off(
+                w.chen.id,
+                NewTimeOff {
+                    starts_at: utc(starts_at),
+                    ends_at: utc(ends_at),
+                    reason: None,
+                },
+            )
+            .expect_err("out of range");
+        assert_eq!(err.code(), "invalid", "{starts_at}–{ends_at}: {err}");
+        assert_eq!(err.view().field.as_deref(), Some(field), "{starts_at}");
+    }
+    assert!(admin.outbox().expect("outbox").is_empty());
+
+    // A desk whose clock is a century behind cannot book in its "today".
+    let behind = Desk::with_store(
+        Store::open_in_memory().expect("store"),
+        w.identity(Role::Reception),
+        Clock::fixed(madrid(1999, 12, 27, 9, 0)),
+    );
+    w.seed(&behind);
+    let err = behind
+        .book(booking(
+            w.chen.id,
+            w.mateo.id,
+            madrid(1999, 12, 27, 10, 0),
+            30,
+        ))
+        .expect_err("out of range");
+    assert_eq!(err.code(), "invalid", "{err}");
+    assert_eq!(err.view().field.as_deref(), Some("starts_at"));
+    assert!(behind.outbox().expect("outbox").is_empty());
+}
+
 #[test]
 fn status_moves_are_checked_locally() {
     let w = World::new();

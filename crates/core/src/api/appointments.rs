@@ -4,6 +4,7 @@
 use crate::contact::{optional_text, required_text};
 use crate::error::Invalid;
 use crate::schedule::{AppointmentStatus, TimeRange};
+use crate::time::parse_instant;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -177,17 +178,10 @@ pub struct AgendaQuery {
 }
 
 fn instant(field: &'static str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, Invalid> {
-    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(None);
-    };
-    DateTime::parse_from_rfc3339(raw)
-        .map(|t| Some(t.with_timezone(&Utc)))
-        .map_err(|_| {
-            Invalid::new(
-                field,
-                format!("{raw:?} is not an RFC 3339 time like 2026-03-30T09:00:00Z"),
-            )
-        })
+    raw.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|raw| parse_instant(field, raw))
+        .transpose()
 }
 
 fn id(field: &'static str, raw: Option<&str>) -> Result<Option<Uuid>, Invalid> {
@@ -261,6 +255,41 @@ mod tests {
             .map(|_| ())
             .map_err(|e| e.field);
         assert_eq!(got, want);
+    }
+
+    /// A desk whose clock is decades off cannot book outside the years the
+    /// product stores, whatever `now` it believes in.
+    #[rstest]
+    #[case("1999-12-31T10:00:00Z", "starts_at")]
+    #[case("0001-01-01T10:00:00Z", "starts_at")]
+    #[case("-262143-01-01T10:00:00Z", "starts_at")]
+    #[case("2099-12-31T23:50:00Z", "ends_at")]
+    #[case("9999-12-31T10:00:00Z", "starts_at")]
+    fn bookings_outside_the_products_years_are_refused(
+        #[case] starts_at: &str,
+        #[case] field: &str,
+    ) {
+        let s: DateTime<Utc> = starts_at.parse().expect("t");
+        let err = bookable_time(s, s + TimeDelta::minutes(30), s).expect_err("out of range");
+        assert_eq!(err.field, field);
+    }
+
+    #[rstest]
+    #[case("-262143-01-01T00:00:00Z")]
+    #[case("+262142-12-31T23:59:59Z")]
+    #[case("0001-01-01T00:00:00Z")]
+    #[case("9999-12-31T23:59:59Z")]
+    fn agenda_filter_outside_the_products_years_is_refused(#[case] extreme: &str) {
+        let from = AppointmentFilter {
+            from: Some(extreme.into()),
+            ..AppointmentFilter::default()
+        };
+        assert_eq!(from.parse().expect_err("from").field, "from");
+        let to = AppointmentFilter {
+            to: Some(extreme.into()),
+            ..AppointmentFilter::default()
+        };
+        assert_eq!(to.parse().expect_err("to").field, "to");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use crate::contact::{optional_text, required_text};
 use crate::error::Invalid;
 use crate::schedule::{TimeRange, WorkingHours, validate_week};
+use crate::time::parse_instant;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -269,21 +270,7 @@ pub struct TimeOffWindow {
 impl TimeOffFilter {
     pub fn parse(&self) -> Result<TimeOffWindow, Invalid> {
         let instant = |field: &'static str, raw: &Option<String>| {
-            raw.as_deref()
-                .map(|s| {
-                    DateTime::parse_from_rfc3339(s.trim())
-                        .map(|t| t.with_timezone(&Utc))
-                        .map_err(|_| {
-                            Invalid::new(
-                                field,
-                                format!(
-                                    "{s:?} is not an RFC 3339 time such as 2026-03-02T09:00:00Z \
-                                     (percent-encode a + offset as %2B)"
-                                ),
-                            )
-                        })
-                })
-                .transpose()
+            raw.as_deref().map(|s| parse_instant(field, s)).transpose()
         };
         let window = TimeOffWindow {
             from: instant("from", &self.from)?,
@@ -399,6 +386,41 @@ mod tests {
                 .field,
             "reason"
         );
+    }
+
+    #[rstest]
+    #[case("-262143-01-01T00:00:00Z", "-262143-01-02T00:00:00Z", "starts_at")]
+    #[case("0001-01-01T00:00:00Z", "0001-01-02T00:00:00Z", "starts_at")]
+    #[case("9999-12-30T00:00:00Z", "9999-12-31T23:59:59Z", "starts_at")]
+    #[case("2099-12-31T00:00:00Z", "+262142-12-31T23:59:59Z", "ends_at")]
+    fn time_off_outside_the_products_years_is_refused(
+        #[case] starts_at: &str,
+        #[case] ends_at: &str,
+        #[case] field: &str,
+    ) {
+        let off = NewTimeOff {
+            starts_at: starts_at.parse().expect("t"),
+            ends_at: ends_at.parse().expect("t"),
+            reason: None,
+        };
+        assert_eq!(off.parse().expect_err("out of range").field, field);
+    }
+
+    #[rstest]
+    #[case("-262143-01-01T00:00:00Z")]
+    #[case("+262142-12-31T23:59:59Z")]
+    #[case("0001-01-01T00:00:00Z")]
+    #[case("9999-12-31T23:59:59Z")]
+    fn time_off_window_outside_the_products_years_is_refused(#[case] extreme: &str) {
+        let f = |from: Option<&str>, to: Option<&str>| TimeOffFilter {
+            from: from.map(str::to_owned),
+            to: to.map(str::to_owned),
+        };
+        assert_eq!(
+            f(Some(extreme), None).parse().expect_err("from").field,
+            "from"
+        );
+        assert_eq!(f(None, Some(extreme)).parse().expect_err("to").field, "to");
     }
 
     #[test]
