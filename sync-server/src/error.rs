@@ -192,6 +192,14 @@ impl From<sqlx::Error> for ApiError {
                         )
                     };
                 }
+                Some(state) if state.starts_with("22") => return data_exception(state, &**db),
+                Some(state) if is_server_condition(state) => {
+                    tracing::error!(sqlstate = state, "database cannot serve");
+                    return ApiError::new(
+                        ErrorCode::Unavailable,
+                        "the database cannot serve this right now; try again shortly",
+                    );
+                }
                 _ => {}
             }
         }
@@ -204,6 +212,42 @@ impl From<sqlx::Error> for ApiError {
         }
         ApiError::internal(e)
     }
+}
+
+/// SQLSTATE class 22, a value PostgreSQL will not take (an instant out of
+/// its range, a NUL in text, text too long, a number out of range): the
+/// last line behind validation, so a value that slips past it is still the
+/// client's 422 rather than a 500. The database's own message is not sent
+/// (it may quote the value or the SQL); the log keeps the SQLSTATE and
+/// where, never the value.
+fn data_exception(state: &str, db: &dyn sqlx::error::DatabaseError) -> ApiError {
+    tracing::warn!(
+        sqlstate = state,
+        table = db.table().unwrap_or_default(),
+        constraint = db.constraint().unwrap_or_default(),
+        "database refused a value that passed validation"
+    );
+    let message = match state {
+        "22008" => "a date or time is outside the range the server can store",
+        "22021" | "22P05" => "text holds a character the server cannot store (such as NUL, U+0000)",
+        "22001" => "a value is longer than the server can store",
+        "22003" => "a number is outside the range the server can store",
+        _ => "a value is not one the server can store",
+    };
+    ApiError::new(ErrorCode::Invalid, message)
+}
+
+/// SQLSTATE classes that say the database cannot work right now, whatever
+/// was asked of it: connection trouble (08), out of resources (53, such as
+/// a full disk), shut down by an operator (57, but for a cancelled
+/// statement, which may be this request's own doing), a system or I/O
+/// error (58). Retrying later may well succeed; the request is not at fault
+/// (and a sync mutation is not rejected for it).
+fn is_server_condition(state: &str) -> bool {
+    state != "57014"
+        && ["08", "53", "57", "58"]
+            .iter()
+            .any(|class| state.starts_with(class))
 }
 
 impl From<JsonRejection> for ApiError {

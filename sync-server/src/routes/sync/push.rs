@@ -4,21 +4,29 @@
 //! Mutations run in transactions of up to [`PER_TRANSACTION`] under the
 //! clinic's context, each inside its own savepoint. The domain function runs
 //! (the same one REST calls, so the member's permission and every invariant
-//! are checked again); if it fails for a reason the desk must hear about
-//! (`slot_taken`, `stale`, ...), the work rolls back to the savepoint and the
-//! mutation is `rejected`. The outcomes of a transaction go into
-//! `sync_mutations` in one statement just before it commits, so an outcome
-//! is stored if and only if what it says happened. One commit for many
-//! mutations is what makes a push fast (each commit waits for the disk). A
-//! server failure rolls back to the failing mutation's savepoint and
-//! commits the ones before it; the push ends with 5xx and the desk retries
-//! the rest with the same seqs.
+//! are checked again). Whatever makes one mutation fail — a rule it breaks
+//! (`slot_taken`, `stale`, ...), input that slipped past validation and
+//! that PostgreSQL refuses, a NUL in its text, a server error inside its
+//! domain function — rolls its work back to the savepoint and ends as that
+//! mutation's `rejected` outcome with a code and a reason; the push goes on
+//! with the mutations behind it. A rejected mutation never blocks a desk's
+//! queue: answered again and again with a failure, the desk would retry it
+//! forever and never send what was queued after it.
+//!
+//! The outcomes of a transaction go into `sync_mutations` in one statement
+//! just before it commits, so an outcome is stored if and only if what it
+//! says happened. One commit for many mutations is what makes a push fast
+//! (each commit waits for the disk). Only what is not one mutation's doing
+//! fails the push: the database out of reach (503), a race with another
+//! push of the same device (503), deadlocks that keep recurring (503), or
+//! a failure storing the outcomes (500). The mutations committed before it
+//! stay; the desk pushes the rest again with the same seqs.
 
 use crate::auth::Member;
 use crate::db::{self, Tx};
 use crate::domain::{appointments, booking, patients, rooms, schedule};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::Json;
+use crate::extract::{Json, UncheckedJson, nul_path};
 use crate::state::AppState;
 use axum::extract::State;
 use clinic_core::sync::{MAX_PUSH, Mutation, MutationResult, Outcome, PushRequest, PushResponse};
@@ -34,8 +42,8 @@ const TRANSIENT_RETRIES: usize = 3;
 
 /// The body as read: the envelope strictly, each mutation on its own, so
 /// that one this server cannot read (a newer desk's mutation type, a
-/// mistyped field) is rejected alone instead of failing the whole push and
-/// blocking every mutation queued behind it.
+/// mistyped field, a NUL in its text) is rejected alone instead of failing
+/// the whole push and blocking every mutation queued behind it.
 #[derive(Debug, Deserialize)]
 pub(crate) struct Incoming {
     mutations: Vec<IncomingMutation>,
@@ -57,25 +65,25 @@ pub(crate) struct IncomingMutation {
 /// session's own. A (device, seq) already pushed returns its stored result
 /// and applies nothing again; the same seq with another mutation id is
 /// rejected `invalid` ("seq reused"). A rejection never stops the mutations
-/// after it. At most 500 mutations per push.
+/// after it, whatever its cause. At most 500 mutations per push.
 #[utoipa::path(
     post, path = "/v1/clinics/{clinic_id}/sync/push", tag = "sync", security(("bearer" = [])),
     params(("clinic_id" = Uuid, Path)),
     request_body = PushRequest,
     responses(
-        (status = 200, description = "One result per mutation, in order: `applied`, or `rejected` with `code` (`invalid`, `not_permitted`, `not_found`, `slot_taken`, `outside_working_hours`, `stale`, `conflict`) and `message`", body = PushResponse),
+        (status = 200, description = "One result per mutation, in order: `applied`, or `rejected` with `code` (`invalid`, `not_permitted`, `not_found`, `slot_taken`, `outside_working_hours`, `stale`, `conflict`, or `internal` when the server failed on that mutation alone) and `message`; a rejection is final and never stops the mutations after it", body = PushResponse),
         (status = 400, description = "Unreadable body", body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 404, description = "Not a member of this clinic", body = ErrorBody),
         (status = 422, description = "More than 500 mutations, a seq below 1, or a malformed envelope", body = ErrorBody),
-        (status = 500, description = "Server failure: the mutations from the failed one on were not stored; push them again", body = ErrorBody),
-        (status = 503, description = "Database unavailable; push again later", body = ErrorBody),
+        (status = 500, description = "The server failed to store the outcomes: the mutations of the failed transaction were not stored; push them again", body = ErrorBody),
+        (status = 503, description = "Database unavailable, another push of this device running, or concurrent changes kept breaking this one off: the mutations from the interrupted one on were not stored; push them again later", body = ErrorBody),
     )
 )]
 pub(crate) async fn push(
     State(state): State<AppState>,
     member: Member,
-    Json(req): Json<Incoming>,
+    UncheckedJson(req): UncheckedJson<Incoming>,
 ) -> ApiResult<Json<PushResponse>> {
     if req.mutations.len() > MAX_PUSH {
         return Err(ApiError::invalid(
@@ -206,7 +214,14 @@ impl<'a> Batch<'a> {
     /// Runs one mutation not seen before in its own savepoint; its outcome
     /// is stored when the transaction commits.
     async fn apply(&mut self, seq: i64, id: Uuid, raw: serde_json::Value) -> ApiResult<Outcome> {
-        let parsed = Mutation::deserialize(&raw);
+        // Why this mutation cannot even be read, if it cannot.
+        let parsed: Result<Mutation, String> = match nul_path(&raw) {
+            // Text PostgreSQL cannot store: this mutation alone is refused.
+            Some(field) => Err(format!(
+                "{field}: contains a NUL character (U+0000), which cannot be stored"
+            )),
+            None => Mutation::deserialize(&raw).map_err(|e| format!("mutation: {e}")),
+        };
         let name = match &parsed {
             Ok(m) => m.name().to_owned(),
             Err(_) => unreadable_name(&raw),
@@ -235,7 +250,7 @@ impl<'a> Batch<'a> {
             self.savepoint = true;
             let result = match &parsed {
                 Ok(mutation) => run(tx, self.member, mutation).await,
-                Err(e) => Err(ApiError::invalid("mutation", e.to_string())),
+                Err(unreadable) => Err(ApiError::new(ErrorCode::Invalid, unreadable.clone())),
             };
             let outcome = match result {
                 Ok(()) => Outcome::Applied,
@@ -253,8 +268,18 @@ impl<'a> Batch<'a> {
                         "concurrent changes kept breaking this push off; push again",
                     ));
                 }
-                Err(e) if is_rejection(e.code) => {
-                    // Back to the savepoint, which stays open.
+                Err(e) if fails_the_push(&e) => {
+                    // Not this mutation's doing: keep what went before, and
+                    // the desk pushes this one again later.
+                    self.undo().await?;
+                    self.commit().await?;
+                    return Err(e);
+                }
+                Err(e) => {
+                    // Back to the savepoint, which stays open: the
+                    // transaction is usable again for the mutations behind.
+                    // (Should the connection itself be gone, this fails and
+                    // so does the push, which the desk then retries.)
                     sqlx::query("ROLLBACK TO SAVEPOINT mutation")
                         .execute(&mut **tx)
                         .await?;
@@ -266,13 +291,8 @@ impl<'a> Batch<'a> {
                         } else {
                             e.code
                         },
-                        message: e.message,
+                        message: storable(e.message),
                     }
-                }
-                Err(e) => {
-                    self.undo().await?;
-                    self.commit().await?;
-                    return Err(e);
                 }
             };
             self.outcomes.push(Stored {
@@ -351,24 +371,30 @@ async fn store(tx: &mut Tx, member: &Member, outcomes: &[Stored]) -> ApiResult<u
 fn unreadable_name(raw: &serde_json::Value) -> String {
     raw.get("type")
         .and_then(|t| t.as_str())
-        .filter(|t| !t.is_empty() && t.len() <= 64)
+        .filter(|t| !t.is_empty() && t.len() <= 64 && !t.chars().any(char::is_control))
         .unwrap_or("unreadable")
         .to_owned()
 }
 
-/// Whether a failure is the desk's to hear about (and final), rather than
-/// the server's (and worth retrying).
-fn is_rejection(code: ErrorCode) -> bool {
-    matches!(
-        code,
-        ErrorCode::Invalid
-            | ErrorCode::NotPermitted
-            | ErrorCode::NotFound
-            | ErrorCode::SlotTaken
-            | ErrorCode::OutsideWorkingHours
-            | ErrorCode::Stale
-            | ErrorCode::Conflict
-    )
+/// Whether a mutation's failure is not its own doing and fails the push
+/// instead of rejecting it: the database out of reach, which says nothing
+/// about the mutation and may well pass. Anything else one mutation runs
+/// into, from a broken rule to a server error inside its domain function,
+/// is that mutation's final rejection, so it cannot hold up those behind it.
+/// (Deadlocks and serialization failures are retried first, see `apply`.)
+fn fails_the_push(e: &ApiError) -> bool {
+    e.code == ErrorCode::Unavailable
+}
+
+/// A rejection's message as it can be stored in `sync_mutations` (jsonb,
+/// which holds no NUL): the desk's own input can be echoed in it, and an
+/// unstorable message would fail the commit of every mutation around it.
+fn storable(message: String) -> String {
+    if message.contains('\0') {
+        message.replace('\0', "\u{FFFD}")
+    } else {
+        message
+    }
 }
 
 /// The mutation, through the domain function REST uses for the same act.
@@ -449,7 +475,7 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn only_the_desks_reasons_are_rejections() {
+    fn only_an_unreachable_database_fails_the_push() {
         for code in [
             ErrorCode::Invalid,
             ErrorCode::NotPermitted,
@@ -458,17 +484,20 @@ mod tests {
             ErrorCode::OutsideWorkingHours,
             ErrorCode::Stale,
             ErrorCode::Conflict,
-        ] {
-            assert!(is_rejection(code), "{code:?}");
-        }
-        for code in [
             ErrorCode::Internal,
-            ErrorCode::Unavailable,
-            ErrorCode::Unauthenticated,
-            ErrorCode::RateLimited,
         ] {
-            assert!(!is_rejection(code), "{code:?}");
+            assert!(!fails_the_push(&ApiError::new(code, "x")), "{code:?}");
         }
+        assert!(fails_the_push(&ApiError::new(ErrorCode::Unavailable, "x")));
+    }
+
+    #[test]
+    fn stored_messages_hold_no_nul() {
+        assert_eq!(
+            storable("unknown variant `a\0b`".into()),
+            "unknown variant `a\u{FFFD}b`"
+        );
+        assert_eq!(storable("fine".into()), "fine");
     }
 
     #[test]
@@ -483,5 +512,6 @@ mod tests {
             unreadable_name(&json!({"type": "x".repeat(65)})),
             "unreadable"
         );
+        assert_eq!(unreadable_name(&json!({"type": "a\u{0}b"})), "unreadable");
     }
 }
