@@ -203,7 +203,10 @@ impl From<sqlx::Error> for ApiError {
                 _ => {}
             }
         }
-        if matches!(e, sqlx::Error::PoolTimedOut | sqlx::Error::Io(_)) {
+        if matches!(
+            e,
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
+        ) {
             tracing::error!(error = %e, "database unavailable");
             return ApiError::new(
                 ErrorCode::Unavailable,

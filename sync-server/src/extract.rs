@@ -125,11 +125,12 @@ fn unreadable_body(rejection: BytesRejection) -> ApiError {
     }
 }
 
+/// Why a value holding NUL is refused, after the name of its field.
+pub const NUL_REFUSED: &str =
+    "contains a NUL character (U+0000), which cannot be stored; remove it";
+
 fn nul_refused(field: &str) -> ApiError {
-    ApiError::invalid(
-        field,
-        "contains a NUL character (U+0000), which cannot be stored; remove it",
-    )
+    ApiError::invalid(field, NUL_REFUSED)
 }
 
 /// Whether `json` holds a `\u0000` escape, the only way JSON text carries

@@ -26,7 +26,7 @@ use crate::auth::Member;
 use crate::db::{self, Tx};
 use crate::domain::{appointments, booking, patients, rooms, schedule};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Json, UncheckedJson, nul_path};
+use crate::extract::{Json, NUL_REFUSED, UncheckedJson, nul_path};
 use crate::state::AppState;
 use axum::extract::State;
 use clinic_core::sync::{MAX_PUSH, Mutation, MutationResult, Outcome, PushRequest, PushResponse};
@@ -217,9 +217,7 @@ impl<'a> Batch<'a> {
         // Why this mutation cannot even be read, if it cannot.
         let parsed: Result<Mutation, String> = match nul_path(&raw) {
             // Text PostgreSQL cannot store: this mutation alone is refused.
-            Some(field) => Err(format!(
-                "{field}: contains a NUL character (U+0000), which cannot be stored"
-            )),
+            Some(field) => Err(format!("{field}: {NUL_REFUSED}")),
             None => Mutation::deserialize(&raw).map_err(|e| format!("mutation: {e}")),
         };
         let name = match &parsed {
