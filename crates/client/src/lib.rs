@@ -28,9 +28,7 @@ pub use engine::{
 pub use error::{Error, ErrorView, Result};
 pub use session::{Login, Profile, Sessions, SignedIn, TokenLocation, TokenVault};
 pub use store::Store;
-pub use store::queries::{
-    AgendaEntry, Conflict, DayAgenda, PatientHit, PatientRecord, WeekAgenda, status_text,
-};
+pub use store::queries::{AgendaEntry, Conflict, DayAgenda, PatientHit, PatientRecord, WeekAgenda};
 pub use store::rebase::{PullKind, PushSummary};
 pub use store::state::{OutboxEntry, OutboxState, SyncInfo};
 pub use time::Clock;

@@ -5,10 +5,12 @@ pub mod api;
 pub mod clinic;
 pub mod contact;
 pub mod error;
+pub mod limits;
 pub mod order;
 pub mod password;
 pub mod role;
 pub mod schedule;
+pub mod slot;
 pub mod sync;
 pub mod time;
 

@@ -74,9 +74,59 @@ impl AppointmentStatus {
     pub fn can_reschedule(self) -> bool {
         self == AppointmentStatus::Booked
     }
+
+    /// How the status reads in a sentence: "this appointment is checked in".
+    pub fn words(self) -> &'static str {
+        match self {
+            AppointmentStatus::Booked => "booked",
+            AppointmentStatus::CheckedIn => "checked in",
+            AppointmentStatus::Completed => "completed",
+            AppointmentStatus::Cancelled => "cancelled",
+            AppointmentStatus::NoShow => "marked as a no-show",
+        }
+    }
+
+    /// Whether `change` may happen to an appointment in this status; if
+    /// not, the appointment moved on (on another desk, or earlier) and the
+    /// answer is `stale`.
+    pub fn allows(self, change: StatusChange) -> Result<(), StaleStatus> {
+        let allowed = match change {
+            StatusChange::Move => self.can_reschedule(),
+            StatusChange::Become(next) => self.can_become(next),
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(StaleStatus {
+                current: self,
+                change,
+            })
+        }
+    }
 }
 
-/// The shortest and longest appointment we accept.
+/// What a person does to an appointment, as far as its status is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusChange {
+    /// Another time, doctor or room.
+    Move,
+    /// Check in, no-show, complete or cancel.
+    Become(AppointmentStatus),
+}
+
+/// A change the appointment's status no longer allows (409 `stale`); desk
+/// and server refuse it in these words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "this appointment is {} now, so it cannot be {}; reload it",
+    current.words(),
+    match change { StatusChange::Move => "moved", StatusChange::Become(next) => next.words() }
+)]
+pub struct StaleStatus {
+    pub current: AppointmentStatus,
+    pub change: StatusChange,
+}
+
 /// The first instant of `date` on the clinic's wall clock. Midnight can be
 /// skipped by a DST change in some zones; then the day starts at the first
 /// minute that exists.
@@ -102,8 +152,23 @@ pub fn day_bounds(date: NaiveDate, zone: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
     (start_of_day(date, zone), start_of_day(next, zone))
 }
 
-pub const MIN_APPOINTMENT: TimeDelta = TimeDelta::minutes(5);
-pub const MAX_APPOINTMENT: TimeDelta = TimeDelta::hours(12);
+/// The shortest and longest appointment we accept, in minutes: what the
+/// desktop UI offers and checks too (exported to it by `crate::limits`).
+pub const MIN_APPOINTMENT_MINUTES: u32 = 5;
+pub const MAX_APPOINTMENT_MINUTES: u32 = 12 * 60;
+pub const MIN_APPOINTMENT: TimeDelta = TimeDelta::minutes(MIN_APPOINTMENT_MINUTES as i64);
+pub const MAX_APPOINTMENT: TimeDelta = TimeDelta::minutes(MAX_APPOINTMENT_MINUTES as i64);
+
+/// Why a length is refused, in the limits' own numbers.
+fn appointment_length_problem(field: &'static str) -> Invalid {
+    Invalid::new(
+        field,
+        format!(
+            "an appointment lasts between {MIN_APPOINTMENT_MINUTES} minutes and {} hours",
+            MAX_APPOINTMENT_MINUTES / 60
+        ),
+    )
+}
 
 /// A half-open UTC interval `[starts_at, ends_at)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,12 +194,20 @@ impl TimeRange {
         let r = Self::new(starts_at, ends_at)?;
         let len = r.ends_at - r.starts_at;
         if len < MIN_APPOINTMENT || len > MAX_APPOINTMENT {
-            return Err(Invalid::new(
-                "ends_at",
-                "an appointment lasts between 5 minutes and 12 hours",
-            ));
+            return Err(appointment_length_problem("ends_at"));
         }
         Ok(r)
+    }
+
+    /// An appointment `minutes` long from `starts_at`, for those who ask
+    /// for a length (the app's dialogs, the CLI); the length is checked
+    /// before any arithmetic and refused on the field `minutes`.
+    pub fn appointment_lasting(starts_at: DateTime<Utc>, minutes: i64) -> Result<Self, Invalid> {
+        let range = i64::from(MIN_APPOINTMENT_MINUTES)..=i64::from(MAX_APPOINTMENT_MINUTES);
+        if !range.contains(&minutes) {
+            return Err(appointment_length_problem("minutes"));
+        }
+        Self::appointment(starts_at, starts_at + TimeDelta::minutes(minutes))
     }
 
     pub fn overlaps(&self, other: &TimeRange) -> bool {
@@ -154,13 +227,13 @@ pub struct WorkingHours {
     #[serde(with = "wall_clock")]
     #[cfg_attr(
         feature = "openapi",
-        schema(value_type = String, pattern = "^[0-2][0-9]:[0-5][0-9](:00)?$", example = "09:00")
+        schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$", example = "09:00")
     )]
     pub starts: NaiveTime,
     #[serde(with = "wall_clock")]
     #[cfg_attr(
         feature = "openapi",
-        schema(value_type = String, pattern = "^[0-2][0-9]:[0-5][0-9](:00)?$", example = "13:00")
+        schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$", example = "13:00")
     )]
     pub ends: NaiveTime,
 }
@@ -359,6 +432,70 @@ mod tests {
         assert!(TimeRange::appointment(s, s).is_err());
         assert!(TimeRange::appointment(s, s + TimeDelta::minutes(2)).is_err());
         assert!(TimeRange::appointment(s, s + TimeDelta::hours(13)).is_err());
+    }
+
+    /// Every refused change reads the same whoever refuses it: the status
+    /// now, in words, and what could not be done.
+    #[test]
+    fn a_change_the_status_no_longer_allows_is_stale_in_words() {
+        use AppointmentStatus::*;
+        for current in AppointmentStatus::ALL {
+            let moved = current.allows(StatusChange::Move);
+            assert_eq!(moved.is_ok(), current.can_reschedule(), "{current:?}");
+            if let Err(stale) = moved {
+                assert_eq!(
+                    stale.to_string(),
+                    format!(
+                        "this appointment is {} now, so it cannot be moved; reload it",
+                        current.words()
+                    )
+                );
+            }
+            for next in AppointmentStatus::ALL {
+                let became = current.allows(StatusChange::Become(next));
+                assert_eq!(
+                    became.is_ok(),
+                    current.can_become(next),
+                    "{current:?} → {next:?}"
+                );
+                if let Err(stale) = became {
+                    let text = stale.to_string();
+                    assert!(
+                        text.starts_with(&format!("this appointment is {} now", current.words()))
+                    );
+                    assert!(
+                        text.contains(&format!("cannot be {};", next.words())),
+                        "{text}"
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            Cancelled
+                .allows(StatusChange::Become(NoShow))
+                .expect_err("stale")
+                .to_string(),
+            "this appointment is cancelled now, so it cannot be marked as a no-show; reload it"
+        );
+    }
+
+    #[test]
+    fn a_length_in_minutes_is_an_appointment_within_the_limits() {
+        let s = madrid(2026, 3, 2, 9, 0);
+        let min = i64::from(MIN_APPOINTMENT_MINUTES);
+        let max = i64::from(MAX_APPOINTMENT_MINUTES);
+        for ok in [min, 30, max] {
+            let r = TimeRange::appointment_lasting(s, ok).expect("within");
+            assert_eq!(r.ends_at - r.starts_at, TimeDelta::minutes(ok));
+        }
+        for bad in [i64::MIN, -30, 0, min - 1, max + 1, 24 * 60, i64::MAX] {
+            let e = TimeRange::appointment_lasting(s, bad).expect_err("outside");
+            assert_eq!(e.field, "minutes", "{bad}");
+            assert_eq!(
+                e.message,
+                "an appointment lasts between 5 minutes and 12 hours"
+            );
+        }
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub const MAX_PULL_LIMIT: u32 = 20_000;
 /// once the server accepts it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Mutation {
     RegisterPatient {
         patient_id: Uuid,
@@ -110,7 +110,10 @@ impl Mutation {
 /// with the device, the mutation's idempotency key on the server.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct PendingMutation {
+    /// Counts from 1 per device.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub seq: i64,
     pub id: Uuid,
     pub mutation: Mutation,
@@ -118,8 +121,10 @@ pub struct PendingMutation {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct PushRequest {
     /// In the order they were made; at most 500.
+    #[cfg_attr(feature = "openapi", schema(max_items = 500))]
     pub mutations: Vec<PendingMutation>,
 }
 
@@ -154,8 +159,10 @@ pub enum Outcome {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct PullQuery {
     /// The `cursor` of the previous page; 0 or absent on first sync.
+    #[cfg_attr(feature = "openapi", param(minimum = 0))]
     pub cursor: Option<i64>,
     /// Changes per page, 1 to 20000; 5000 when absent.
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 20000))]
     pub limit: Option<u32>,
     /// First sync only: the clinic's settings, doctors, hours, rooms and the
     /// coming weeks' agenda with its patients, so the desk is usable at once.
@@ -165,6 +172,7 @@ pub struct PullQuery {
     /// With `priority`: only one part of that page, so the first one can be
     /// small. Absent: the whole priority page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(inline))]
     pub stage: Option<PriorityStage>,
 }
 
@@ -215,7 +223,7 @@ pub enum Change {
 /// the same on the wire, in the desk's store and (but for the clinic's own
 /// row, `clinics`) in the server's database.
 macro_rules! synced_tables {
-    ($($(#[$doc:meta])* $table:ident($row:ty) = $name:literal,)+) => {
+    ($($(#[$doc:meta])* $table:ident($row:ty) = $name:tt,)+) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub enum SyncTable {

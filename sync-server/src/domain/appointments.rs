@@ -16,7 +16,7 @@ use crate::db::{self, Tx};
 use crate::error::{ApiError, ApiResult};
 use chrono::{DateTime, Utc};
 use clinic_core::api::appointments::{AppointmentView, CancelAppointment};
-use clinic_core::schedule::AppointmentStatus;
+use clinic_core::schedule::{AppointmentStatus, StaleStatus, StatusChange};
 use clinic_core::{ErrorCode, Permission};
 use uuid::Uuid;
 
@@ -94,25 +94,9 @@ pub(crate) async fn load(
     .ok_or_else(|| ApiError::not_found("appointment"))
 }
 
-fn describe(status: AppointmentStatus) -> &'static str {
-    match status {
-        AppointmentStatus::Booked => "booked",
-        AppointmentStatus::CheckedIn => "checked in",
-        AppointmentStatus::Completed => "completed",
-        AppointmentStatus::Cancelled => "cancelled",
-        AppointmentStatus::NoShow => "marked as a no-show",
-    }
-}
-
 /// 409 `stale`: the appointment moved on (on another desk, or earlier).
-pub(crate) fn stale(status: AppointmentStatus, action: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::Stale,
-        format!(
-            "this appointment is {} now, so it cannot be {action}; reload it",
-            describe(status)
-        ),
-    )
+pub(crate) fn stale(refused: StaleStatus) -> ApiError {
+    ApiError::new(ErrorCode::Stale, refused.to_string())
 }
 
 /// Cancels an appointment with a reason; its slot is free again at once.
@@ -189,10 +173,10 @@ async fn advance(
         Reach::Doctor(reach::own_doctor(tx, member).await?)
     };
     let current = load(tx, reach, appointment_id, true).await?;
-    let status = current.status()?;
-    if !status.can_become(next) {
-        return Err(stale(status, describe(next)));
-    }
+    current
+        .status()?
+        .allows(StatusChange::Become(next))
+        .map_err(stale)?;
     let now = Utc::now();
     match next {
         AppointmentStatus::NoShow | AppointmentStatus::Completed if now < current.starts_at => {
@@ -200,7 +184,7 @@ async fn advance(
                 ErrorCode::Invalid,
                 format!(
                     "the appointment has not started yet, so it cannot be {}",
-                    describe(next)
+                    next.words()
                 ),
             ));
         }

@@ -1,7 +1,9 @@
 //! Booking and moving appointments. Both run the same checks, in order:
-//! the time itself (length, not past), then the doctor, patient and room
-//! (they exist here and are usable), then the doctor's week and time off,
-//! and finally the exclusion constraints, which settle races between desks.
+//! the time itself (length, not past; when the request is parsed), then
+//! the slot rule of `clinic_core::slot` over facts read here in one query
+//! (doctor, patient and room usable, the doctor's week and time off), and
+//! finally the exclusion constraints, which decide overlaps: they also
+//! settle races between desks, so no overlap query runs before them.
 
 use super::appointments::{AppointmentRow, load, stale};
 use super::reach::Reach;
@@ -9,10 +11,11 @@ use crate::auth::Member;
 use crate::db::{self, Tx};
 use crate::error::{ApiError, ApiResult};
 use chrono::{DateTime, NaiveTime, Utc};
+use clinic_core::Permission;
 use clinic_core::api::appointments::{AppointmentView, BookAppointment, RescheduleAppointment};
 use clinic_core::clinic::parse_time_zone;
-use clinic_core::schedule::{TimeRange, WorkingHours, fits_working_hours, outside_hours_message};
-use clinic_core::{ErrorCode, Permission};
+use clinic_core::schedule::{StatusChange, TimeRange, WorkingHours};
+use clinic_core::slot::{Parties, Party, SlotFacts, SlotProblem, Vantage, check_slot};
 use uuid::Uuid;
 
 /// Who, with whom, where and when: what a booking or a move must fit.
@@ -32,7 +35,7 @@ struct Names {
 
 /// Everything a slot is checked against, read in one round trip.
 #[derive(sqlx::FromRow)]
-struct SlotFacts {
+struct SlotRow {
     doctor_name: Option<String>,
     doctor_active: Option<bool>,
     patient_name: Option<String>,
@@ -69,13 +72,35 @@ const SLOT_FACTS: &str = "
             FROM doctor_time_off WHERE doctor_id = $1 AND starts_at < $5 AND ends_at > $4)
                AS off_ends";
 
+/// A party as the query found it: absent, or its name and whether it is usable.
+fn party(name: &Option<String>, usable: Option<bool>) -> Party<'_> {
+    match name {
+        None => Party::Unknown,
+        Some(name) => Party::Known {
+            name,
+            usable: usable == Some(true),
+        },
+    }
+}
+
+/// The slot rule's refusal as the API answers it.
+fn refused(problem: SlotProblem) -> ApiError {
+    let message = problem.to_string();
+    match problem.field() {
+        Some(field) if problem.is_unknown_reference() => {
+            ApiError::unknown_reference(field, message)
+        }
+        Some(field) => ApiError::invalid(field, message),
+        None => ApiError::new(problem.code(), message),
+    }
+}
+
 /// Checks everything about `slot` except overlaps, which the database
 /// decides, and answers the names to show. The doctor, patient and room
 /// are share-locked so that none is deactivated, archived or closed (or
-/// renamed) under a booking in flight. One query reads it all; the checks
-/// then run in the order the module's doc gives.
-async fn check_slot(tx: &mut Tx, slot: &Slot) -> ApiResult<Names> {
-    let facts: SlotFacts = sqlx::query_as(SLOT_FACTS)
+/// renamed) under a booking in flight.
+async fn check(tx: &mut Tx, slot: &Slot) -> ApiResult<Names> {
+    let row: SlotRow = sqlx::query_as(SLOT_FACTS)
         .bind(slot.doctor_id)
         .bind(slot.patient_id)
         .bind(slot.room_id)
@@ -83,82 +108,52 @@ async fn check_slot(tx: &mut Tx, slot: &Slot) -> ApiResult<Names> {
         .bind(slot.time.ends_at)
         .fetch_one(&mut **tx)
         .await?;
-    let doctor = match (facts.doctor_name, facts.doctor_active) {
-        (Some(name), Some(true)) => name,
-        (Some(_), _) => {
-            return Err(ApiError::invalid(
-                "doctor_id",
-                "this doctor is no longer active",
-            ));
-        }
-        (None, _) => {
-            return Err(ApiError::unknown_reference(
-                "doctor_id",
-                "no such doctor in this clinic",
-            ));
-        }
+    let parties = Parties {
+        vantage: Vantage::Server,
+        doctor: party(&row.doctor_name, row.doctor_active),
+        patient: party(
+            &row.patient_name,
+            row.patient_archived.map(|archived| !archived),
+        ),
+        room: slot.room_id.map(|_| party(&row.room_name, row.room_active)),
     };
-    let patient = match (facts.patient_name, facts.patient_archived) {
-        (Some(name), Some(false)) => name,
-        (Some(_), _) => {
-            return Err(ApiError::invalid(
-                "patient_id",
-                "this patient is archived; restore them before booking",
-            ));
-        }
-        (None, _) => {
-            return Err(ApiError::unknown_reference(
-                "patient_id",
-                "no such patient in this clinic",
-            ));
-        }
-    };
-    let room = match (slot.room_id, facts.room_name, facts.room_active) {
-        (None, _, _) => None,
-        (Some(_), Some(name), Some(true)) => Some(name),
-        (Some(_), Some(_), _) => {
-            return Err(ApiError::invalid("room_id", "this room is not in use"));
-        }
-        (Some(_), None, _) => {
-            return Err(ApiError::unknown_reference(
-                "room_id",
-                "no such room in this clinic",
-            ));
-        }
-    };
-    let zone = parse_time_zone(&facts.time_zone).map_err(ApiError::internal)?;
-    let week: Vec<WorkingHours> = facts
+    let zone = parse_time_zone(&row.time_zone).map_err(ApiError::internal)?;
+    let week: Vec<WorkingHours> = row
         .weekdays
-        .into_iter()
-        .zip(facts.starts)
-        .zip(facts.ends)
-        .map(|((weekday, starts), ends)| WorkingHours {
+        .iter()
+        .zip(&row.starts)
+        .zip(&row.ends)
+        .map(|((&weekday, &starts), &ends)| WorkingHours {
             // The table's CHECK keeps weekday within 1..=7.
             weekday: weekday as u8,
             starts,
             ends,
         })
         .collect();
-    let time_off: Vec<TimeRange> = facts
+    let time_off: Vec<TimeRange> = row
         .off_starts
-        .into_iter()
-        .zip(facts.off_ends)
-        .map(|(starts_at, ends_at)| TimeRange { starts_at, ends_at })
+        .iter()
+        .zip(&row.off_ends)
+        .map(|(&starts_at, &ends_at)| TimeRange { starts_at, ends_at })
         .collect();
-    if !fits_working_hours(slot.time, zone, &week, &time_off) {
-        return Err(ApiError::new(
-            ErrorCode::OutsideWorkingHours,
-            outside_hours_message(slot.time, zone, &week, &time_off, &doctor),
-        ));
-    }
+    let names = check_slot(&SlotFacts {
+        time: slot.time,
+        parties,
+        zone,
+        week: &week,
+        time_off: &time_off,
+        doctor_clash: None,
+        room_clash: None,
+    })
+    .map_err(refused)?;
     Ok(Names {
-        doctor,
-        patient,
-        room,
+        doctor: names.doctor.to_owned(),
+        patient: names.patient.to_owned(),
+        room: names.room.map(str::to_owned),
     })
 }
 
-/// The written row's columns with the names [`check_slot`] read, bound as
+/// The written row's columns with the names [`check`] read, bound as
 /// the statement's parameters from `first_name_param` on: the view is
 /// complete without reading the row back.
 fn returning(first_name_param: usize) -> String {
@@ -181,7 +176,7 @@ pub async fn book(
 ) -> ApiResult<AppointmentView> {
     member.require(Permission::AppointmentsWrite)?;
     let booking = req.parse(Utc::now())?;
-    let names = check_slot(
+    let names = check(
         tx,
         &Slot {
             doctor_id: booking.doctor_id,
@@ -232,17 +227,17 @@ pub async fn reschedule(
     member.require(Permission::AppointmentsWrite)?;
     let change = req.parse(Utc::now())?;
     let current: AppointmentRow = load(tx, Reach::Clinic, appointment_id, true).await?;
-    let status = current.status()?;
-    if !status.can_reschedule() {
-        return Err(stale(status, "moved"));
-    }
+    current
+        .status()?
+        .allows(StatusChange::Move)
+        .map_err(stale)?;
     let slot = Slot {
         doctor_id: change.doctor_id.unwrap_or(current.doctor_id),
         patient_id: current.patient_id,
         room_id: change.room_id.unwrap_or(current.room_id),
         time: change.time,
     };
-    let names = check_slot(tx, &slot).await?;
+    let names = check(tx, &slot).await?;
     let row: AppointmentRow = sqlx::query_as(&format!(
         "UPDATE appointments SET doctor_id = $2, room_id = $3, starts_at = $4, ends_at = $5
          WHERE id = $1

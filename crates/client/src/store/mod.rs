@@ -4,6 +4,7 @@
 //! none of it.
 
 pub(crate) mod bulk;
+pub(crate) mod lookup;
 pub(crate) mod queries;
 pub(crate) mod rebase;
 pub(crate) mod rows;

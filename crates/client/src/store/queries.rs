@@ -1,12 +1,12 @@
 //! What the desk's screens read: agendas, patient search and records, the
 //! conflict inbox. All local: they work offline.
 
+use super::lookup;
 use super::rows::{
     self, get_opt_uuid, get_status, get_ts, get_uuid, read_clinic, read_doctor, read_note,
     read_room,
 };
 use crate::error::{Error, Result};
-use crate::mutations::{self, status_words};
 use crate::time::{day_bounds, from_text, to_text};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -108,7 +108,7 @@ pub(crate) fn clinic(conn: &Connection) -> Result<Option<ClinicView>> {
 
 /// The clinic's zone, required by anything that speaks in local dates.
 pub(crate) fn zone(conn: &Connection) -> Result<Tz> {
-    mutations::clinic_zone(conn)?.ok_or_else(|| {
+    lookup::clinic_zone(conn)?.ok_or_else(|| {
         Error::NotSynced("the clinic has not been synced to this desk yet; run a sync".into())
     })
 }
@@ -128,7 +128,7 @@ pub(crate) fn rooms(conn: &Connection, include_inactive: bool) -> Result<Vec<Roo
 }
 
 pub(crate) fn doctor_hours(conn: &Connection, doctor_id: Uuid) -> Result<Vec<WorkingHours>> {
-    mutations::doctor_week(conn, doctor_id)
+    lookup::doctor_week(conn, doctor_id)
 }
 
 pub(crate) fn doctor_time_off(conn: &Connection, doctor_id: Uuid) -> Result<Vec<TimeOffView>> {
@@ -351,7 +351,7 @@ pub(crate) fn search_patients(
 }
 
 pub(crate) fn patient_record(conn: &Connection, id: Uuid) -> Result<Option<PatientRecord>> {
-    let Some(patient) = mutations::load_patient(conn, id)? else {
+    let Some(patient) = lookup::patient(conn, id)? else {
         return Ok(None);
     };
     let sql = format!("{AGENDA_SELECT} WHERE a.patient_id = ?1 ORDER BY a.starts_at DESC, a.id");
@@ -402,7 +402,7 @@ pub(crate) fn conflicts(conn: &Connection) -> Result<Vec<Conflict>> {
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let zone = mutations::clinic_zone(conn)?.unwrap_or(chrono_tz::UTC);
+    let zone = lookup::clinic_zone(conn)?.unwrap_or(chrono_tz::UTC);
     let when = |s: &str| from_text(s).ok_or_else(|| Error::Corrupt(format!("conflict time {s:?}")));
     stored
         .into_iter()
@@ -426,12 +426,12 @@ pub(crate) fn conflicts(conn: &Connection) -> Result<Vec<Conflict>> {
 /// A mutation in words, with the names this desk knows today.
 pub(crate) fn describe(conn: &Connection, m: &Mutation, zone: Tz) -> Result<String> {
     let patient = |id: Uuid| -> Result<String> {
-        Ok(mutations::load_patient(conn, id)?
+        Ok(lookup::patient(conn, id)?
             .map(|p| p.full_name)
             .unwrap_or_else(|| format!("patient {id}")))
     };
     let doctor = |id: Uuid| -> Result<String> {
-        Ok(mutations::load_doctor(conn, id)?
+        Ok(lookup::doctor(conn, id)?
             .map(|d| d.full_name)
             .unwrap_or_else(|| format!("doctor {id}")))
     };
@@ -443,7 +443,7 @@ pub(crate) fn describe(conn: &Connection, m: &Mutation, zone: Tz) -> Result<Stri
         )
     };
     let appointment = |id: Uuid| -> Result<String> {
-        Ok(match mutations::load_appointment(conn, id)? {
+        Ok(match lookup::appointment(conn, id)? {
             Some(a) => format!(
                 "{} with {} on {}",
                 patient(a.patient_id)?,
@@ -507,7 +507,7 @@ pub(crate) fn describe(conn: &Connection, m: &Mutation, zone: Tz) -> Result<Stri
         Mutation::CreateRoom { room, .. } => format!("Create room {}", room.name.trim()),
         Mutation::UpdateRoom { room_id, .. } => format!(
             "Update room {}",
-            mutations::load_room(conn, *room_id)?
+            lookup::room(conn, *room_id)?
                 .map(|r| r.name)
                 .unwrap_or_else(|| room_id.to_string())
         ),
@@ -540,11 +540,6 @@ pub(crate) fn resolve_prefix(conn: &Connection, table: &str, prefix: &str) -> Re
             format!("{prefix:?} matches several {table}; give more of the id"),
         ))),
     }
-}
-
-/// How an appointment's status reads in a sentence.
-pub fn status_text(s: AppointmentStatus) -> &'static str {
-    status_words(s)
 }
 
 #[cfg(test)]

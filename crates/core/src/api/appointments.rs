@@ -38,16 +38,23 @@ pub fn bookable_time(
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct BookAppointment {
     pub doctor_id: Uuid,
     pub patient_id: Uuid,
     #[serde(default)]
     pub room_id: Option<Uuid>,
+    /// Not in the past (5 minutes of grace), at most two years ahead, and
+    /// like every instant from 2000-01-01 to 2100-01-01 (UTC).
     pub starts_at: DateTime<Utc>,
     /// 5 minutes to 12 hours after `starts_at`.
     pub ends_at: DateTime<Utc>,
     /// Why the patient comes, up to 500 characters.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 500, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")
+    )]
     pub reason: Option<String>,
 }
 
@@ -78,7 +85,9 @@ impl BookAppointment {
 /// frees it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct RescheduleAppointment {
+    /// As for a booking.
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -112,8 +121,16 @@ impl RescheduleAppointment {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CancelAppointment {
     /// Why it is cancelled, 1 to 500 characters (kept on the appointment).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 500,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+        )
+    )]
     pub reason: String,
 }
 
@@ -163,6 +180,12 @@ pub struct AppointmentFilter {
     #[cfg_attr(feature = "openapi", param(format = Uuid))]
     pub patient_id: Option<String>,
     /// One status or several separated by commas, e.g. `booked,checked_in`.
+    #[cfg_attr(
+        feature = "openapi",
+        param(
+            pattern = "^((booked|checked_in|completed|cancelled|no_show)(,(booked|checked_in|completed|cancelled|no_show))*)?$"
+        )
+    )]
     pub status: Option<String>,
 }
 

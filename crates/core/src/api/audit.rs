@@ -30,10 +30,16 @@ pub struct AuditEntry {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct AuditFilter {
     /// Only entries about this kind of record, e.g. `patient`.
+    #[cfg_attr(
+        feature = "openapi",
+        param(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")
+    )]
     pub entity: Option<String>,
     /// Only entries about this record.
+    #[cfg_attr(feature = "openapi", param(format = Uuid))]
     pub entity_id: Option<String>,
     /// Only entries by this user.
+    #[cfg_attr(feature = "openapi", param(format = Uuid))]
     pub actor_id: Option<String>,
 }
 

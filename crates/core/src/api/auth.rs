@@ -12,22 +12,41 @@ use uuid::Uuid;
 /// A new clinic and the admin who owns it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct SignupRequest {
     pub clinic: NewClinic,
     pub owner: NewAccount,
     /// Names the device this first session is for, e.g. "Front desk PC".
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 100,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+        )
+    )]
     pub device_name: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NewClinic {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 200,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+        )
+    )]
     pub name: String,
     /// IANA name, e.g. `Europe/Madrid`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::api::schema::time_zone))]
     pub time_zone: String,
     /// `en` or `es`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Locale))]
     pub locale: String,
     /// ISO 4217, e.g. `EUR`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::api::schema::currency))]
     pub currency: String,
 }
 
@@ -53,10 +72,24 @@ impl NewClinic {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NewAccount {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 200,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+        )
+    )]
     pub full_name: String,
+    #[cfg_attr(feature = "openapi", schema(format = Email, max_length = 254))]
     pub email: String,
-    /// At least 10 characters.
+    /// At least 10 characters, at most 256 bytes (64 characters always
+    /// fit), not only spaces.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 10, max_length = 64, pattern = r"\S")
+    )]
     pub password: String,
 }
 
@@ -85,9 +118,19 @@ pub fn parse_device_name(raw: &str) -> Result<String, Invalid> {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    #[cfg_attr(feature = "openapi", schema(format = Email, max_length = 254))]
     pub email: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub password: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 100,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+        )
+    )]
     pub device_name: String,
     /// The device id a previous sign-in returned, so the desk keeps one identity.
     #[serde(default)]
@@ -147,14 +190,23 @@ pub struct SessionView {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ChangePassword {
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub current_password: String,
+    /// As for sign-up: at least 10 characters, at most 256 bytes.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 10, max_length = 64, pattern = r"\S")
+    )]
     pub new_password: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NewInvitation {
+    #[cfg_attr(feature = "openapi", schema(format = Email, max_length = 254))]
     pub email: String,
     pub role: Role,
 }
@@ -174,10 +226,29 @@ pub struct InvitationView {
 /// person who already has an account sends that account's password.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct AcceptInvitation {
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub token: String,
+    /// Required of a person without an account.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 200,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+        )
+    )]
     pub full_name: Option<String>,
+    /// A new account's password (as for sign-up), or the existing one's.
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub password: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 100,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+        )
+    )]
     pub device_name: String,
 }

@@ -19,13 +19,24 @@ pub struct ClinicView {
 
 /// A partial update: absent (or null) fields stay as they are. Unknown fields
 /// are refused, so a misspelt field fails loudly instead of changing nothing.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateClinic {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            nullable = false,
+            max_length = 200,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+        )
+    )]
     pub name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::api::schema::time_zone))]
     pub time_zone: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::clinic::Locale>, nullable = false))]
     pub locale: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::api::schema::currency))]
     pub currency: Option<String>,
 }
 

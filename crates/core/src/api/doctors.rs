@@ -29,10 +29,19 @@ pub struct DoctorView {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NewDoctor {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 200,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+        )
+    )]
     pub full_name: String,
     /// Trimmed, de-duplicated ignoring case; at most 20 of at most 100 characters.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 20, inline, value_type = Vec<crate::api::schema::Specialty>))]
     pub specialties: Vec<String>,
     /// A member of this clinic with the role `doctor`; one doctor per member.
     #[serde(default)]
@@ -96,13 +105,23 @@ pub fn parse_specialties(raw: &[String]) -> Result<Vec<String>, Invalid> {
 /// the doctor from their staff account; an absent `user_id` leaves the link.
 /// `active: false` archives (refused while appointments are upcoming, as for
 /// DELETE); `active: true` brings an archived doctor back.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateDoctor {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            nullable = false,
+            max_length = 200,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+        )
+    )]
     pub full_name: Option<String>,
+    /// As for a new doctor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false, max_items = 20, inline, value_type = Option<Vec<crate::api::schema::Specialty>>))]
     pub specialties: Option<Vec<String>>,
     #[serde(
         default,
@@ -112,6 +131,7 @@ pub struct UpdateDoctor {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Uuid>, nullable))]
     pub user_id: Option<Option<Uuid>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub active: Option<bool>,
 }
 
@@ -151,8 +171,16 @@ pub struct DoctorFilter {
     /// `true` (the default) lists working doctors, `false` archived ones.
     pub active: Option<bool>,
     /// Doctors holding this specialty, ignoring case.
+    #[cfg_attr(
+        feature = "openapi",
+        param(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")
+    )]
     pub specialty: Option<String>,
     /// Part of the doctor's name, ignoring case.
+    #[cfg_attr(
+        feature = "openapi",
+        param(max_length = 200, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")
+    )]
     pub q: Option<String>,
 }
 
@@ -177,6 +205,7 @@ impl DoctorFilter {
 /// A doctor's whole week, as read and as replaced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct WeekHours {
     /// Wall-clock intervals in the clinic's time zone; none overlapping on one day.
     pub hours: Vec<WorkingHours>,
@@ -205,12 +234,18 @@ pub struct TimeOffView {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NewTimeOff {
+    /// From 2000-01-01 to 2100-01-01 (UTC), like every instant.
     pub starts_at: DateTime<Utc>,
     /// After `starts_at`, at most 366 days later.
     pub ends_at: DateTime<Utc>,
     /// At most 500 characters.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 500, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")
+    )]
     pub reason: Option<String>,
 }
 
@@ -255,8 +290,10 @@ pub struct TimeOffCreated {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct TimeOffFilter {
     /// Entries ending after this instant.
+    #[cfg_attr(feature = "openapi", param(format = DateTime))]
     pub from: Option<String>,
     /// Entries starting before this instant.
+    #[cfg_attr(feature = "openapi", param(format = DateTime))]
     pub to: Option<String>,
 }
 

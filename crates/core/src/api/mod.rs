@@ -11,6 +11,8 @@ pub mod nullable;
 pub mod page;
 pub mod patients;
 pub mod rooms;
+#[cfg(feature = "openapi")]
+pub mod schema;
 pub mod staff;
 
 pub use page::{Page, PageQuery};

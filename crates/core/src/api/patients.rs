@@ -70,7 +70,15 @@ pub fn parse_date_of_birth(raw: &str, today: NaiveDate) -> Result<NaiveDate, Inv
 /// Registering a patient. Only the name is required.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NewPatient {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 200,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+        )
+    )]
     pub full_name: String,
     /// `YYYY-MM-DD`; not in the future, not before 1900.
     #[serde(default)]
@@ -81,12 +89,26 @@ pub struct NewPatient {
     pub sex: Option<String>,
     /// National identity or passport number, as written on it.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 50, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")
+    )]
     pub national_id: Option<String>,
+    /// 6 to 20 digits, with spaces, `+`, `-`, `(`, `)` or `.` between them.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 32, pattern = r"^ *$|^[ +().-]*([0-9][ +().-]*){6,20}$")
+    )]
     pub phone: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = Email, max_length = 254))]
     pub email: Option<String>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 500, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")
+    )]
     pub address: Option<String>,
     /// The patient agrees to transactional email (confirmations, reminders).
     /// Requires `email`.
@@ -154,15 +176,17 @@ impl From<&PatientDetails> for NewPatient {
 
 /// A partial update: an absent field keeps its value, `null` (or an empty
 /// string) clears it. `full_name` cannot be cleared.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdatePatient {
+    /// Cannot be cleared.
     #[serde(
         default,
         deserialize_with = "crate::api::nullable::deserialize",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = false, max_length = 200, pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"))]
     pub full_name: Option<Option<String>>,
     #[serde(
         default,
@@ -183,34 +207,36 @@ pub struct UpdatePatient {
         deserialize_with = "crate::api::nullable::deserialize",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, nullable))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, nullable, max_length = 50, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"))]
     pub national_id: Option<Option<String>>,
     #[serde(
         default,
         deserialize_with = "crate::api::nullable::deserialize",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, nullable))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, nullable, max_length = 32, pattern = r"^ *$|^[ +().-]*([0-9][ +().-]*){6,20}$"))]
     pub phone: Option<Option<String>>,
     #[serde(
         default,
         deserialize_with = "crate::api::nullable::deserialize",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, nullable))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, nullable, format = Email, max_length = 254))]
     pub email: Option<Option<String>>,
     #[serde(
         default,
         deserialize_with = "crate::api::nullable::deserialize",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, nullable))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, nullable, max_length = 500, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"))]
     pub address: Option<Option<String>>,
     /// `false` withdraws consent (and forgets when it was given).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub email_consent: Option<bool>,
     /// `true` archives the patient (like DELETE), `false` restores an archived one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub archived: Option<bool>,
 }
 
@@ -278,6 +304,10 @@ pub struct PatientView {
 pub struct PatientFilter {
     /// Words of the name (any order, case and accents ignored), part of the
     /// email, or digits of the phone number.
+    #[cfg_attr(
+        feature = "openapi",
+        param(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")
+    )]
     pub q: Option<String>,
     /// Also list archived patients (default false).
     pub include_archived: Option<bool>,
@@ -320,8 +350,16 @@ pub const MAX_NOTE_CHARS: usize = 20_000;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NewClinicalNote {
     /// 1 to 20 000 characters; line breaks and tabs are kept.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 20000,
+            pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+        )
+    )]
     pub body: String,
 }
 

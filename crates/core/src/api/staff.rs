@@ -28,6 +28,7 @@ pub struct StaffMember {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct StaffFilter {
     /// Only members with this role: `admin`, `doctor`, `reception` or `worker`.
+    #[cfg_attr(feature = "openapi", param(value_type = Option<Role>))]
     pub role: Option<String>,
 }
 

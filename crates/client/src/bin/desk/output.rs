@@ -6,7 +6,7 @@ use chrono_tz::Tz;
 use clinic_client::engine::{SyncReport, SyncStatus};
 use clinic_client::{
     AgendaEntry, Conflict, DayAgenda, Desk, PatientHit, PatientRecord, Profile, Queued, SignedIn,
-    SyncInfo, SyncState, TokenLocation, WeekAgenda, status_text,
+    SyncInfo, SyncState, TokenLocation, WeekAgenda,
 };
 use clinic_core::api::doctors::DoctorView;
 use clinic_core::api::rooms::RoomView;
@@ -303,7 +303,7 @@ impl Out {
             "  {}–{}  {:<11} {} · {}",
             local(a.starts_at, zone),
             local(a.ends_at, zone),
-            status_text(a.status),
+            a.status.words(),
             a.doctor_name.as_ref().unwrap_or(&unknown),
             a.patient_name.as_ref().unwrap_or(&unknown),
         );
@@ -491,7 +491,7 @@ impl Out {
                 "    {}–{}  {:<11} {}{}",
                 when(a.starts_at, zone),
                 local(a.ends_at, zone),
-                status_text(a.status),
+                a.status.words(),
                 a.doctor_name.as_deref().unwrap_or("?"),
                 if a.pending { "  [pending sync]" } else { "" }
             );
