@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod generate;
 pub mod http_errors;
+pub mod json_objects;
 pub mod migrate;
 pub mod pokes;
 pub mod routes;

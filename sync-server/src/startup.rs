@@ -4,6 +4,7 @@ use crate::auth::password::PasswordHasher;
 use crate::config::Settings;
 use crate::error::ApiError;
 use crate::http_errors::{JsonErrorsListener, json_error_bodies, refuse_oversized_heads};
+use crate::json_objects::json_bodies_are_objects;
 use crate::pokes::Pokes;
 use crate::routes;
 use crate::state::AppState;
@@ -140,6 +141,7 @@ pub fn router(state: AppState) -> Router {
             )
         })
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn(json_bodies_are_objects))
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::internal("a handler panicked").into_response()
         }))

@@ -152,6 +152,7 @@ async fn update_clinic(
     Json(req): Json<UpdateClinic>,
 ) -> ApiResult<Json<ClinicView>> {
     member.require(Permission::ClinicManage)?;
+    super::require_changes(&req)?;
     let mut tx = member.begin(&state).await?;
     let current = load(&mut tx, member.clinic_id, true).await?;
     let settings: ClinicSettings = req.apply_to(&current)?;

@@ -15,11 +15,15 @@ pub mod rooms;
 pub mod staff;
 pub mod sync;
 
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::Router;
 use axum::routing::get;
+use clinic_core::ErrorCode;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, Schema};
+use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 
 #[derive(OpenApi)]
@@ -53,6 +57,132 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Documents the answer every operation gives a request it cannot read: a
+/// path parameter or query that does not parse, a body that is not JSON
+/// (400), and for operations with a body, one over the size limit (413).
+struct UnreadableRequests;
+
+impl Modify for UnreadableRequests {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let responses = &mut operation.responses.responses;
+                responses.entry("400".into()).or_insert_with(|| {
+                    error("Unreadable request: a path parameter, the query or the body does not parse").into()
+                });
+                if operation.request_body.is_some() {
+                    responses
+                        .entry("413".into())
+                        .or_insert_with(|| error("The body is larger than the server accepts").into());
+                }
+            }
+        }
+    }
+}
+
+/// The `Accept` header an event stream needs, documented as a parameter so
+/// that generated clients send it.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // described in the document, never built
+pub(crate) enum AcceptEventStream {
+    #[schema(rename = "text/event-stream")]
+    EventStream,
+}
+
+/// One event of the sync event stream. Before OpenAPI 3.2 the schema of a
+/// `text/event-stream` answer describes each event, not its data: `event`
+/// is `poke`, and `data` a `Poke` as JSON.
+pub(crate) struct PokeEvent;
+
+impl PartialSchema for PokeEvent {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .property(
+                "event",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(["poke"])),
+            )
+            .required("event")
+            .property(
+                "data",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .content_media_type("application/json")
+                    .description(Some(
+                        "A `Poke` as JSON, `{\"version\": n}`: the clinic's version after the change",
+                    )),
+            )
+            .required("data")
+            .into()
+    }
+}
+
+impl ToSchema for PokeEvent {}
+
+/// States what [`require_changes`] enforces: the body of a PATCH without
+/// required fields names at least one. (utoipa's own `min_properties`
+/// attribute writes `maxProperties`.)
+struct PartialUpdates;
+
+impl Modify for PartialUpdates {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let names: Vec<String> = openapi
+            .paths
+            .paths
+            .values()
+            .filter_map(|item| item.patch.as_ref()?.request_body.as_ref())
+            .flat_map(|body| body.content.values())
+            .filter_map(|content| match content.schema.as_ref()? {
+                RefOr::Ref(r) => r.ref_location.rsplit('/').next().map(str::to_owned),
+                RefOr::T(_) => None,
+            })
+            .collect();
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        for name in names {
+            if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(&name)
+                && object.required.is_empty()
+            {
+                object.min_properties = Some(1);
+            }
+        }
+    }
+}
+
+/// Refuses a partial update that names no field to change: an empty object,
+/// or only `null`s where `null` means "keep".
+pub(crate) fn require_changes<T: Default + PartialEq>(update: &T) -> ApiResult<()> {
+    if *update == T::default() {
+        return Err(ApiError::new(
+            ErrorCode::Invalid,
+            "nothing to change: name at least one field to change",
+        ));
+    }
+    Ok(())
+}
+
 /// Every route, plus `/openapi.json` describing them.
 pub fn router(state: AppState) -> Router {
     let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -68,6 +198,10 @@ pub fn router(state: AppState) -> Router {
         .merge(appointments::router())
         .merge(sync::router())
         .split_for_parts();
+    // After the merge: the modifiers of `ApiDoc` run before any path is in.
+    let mut api = api;
+    UnreadableRequests.modify(&mut api);
+    PartialUpdates.modify(&mut api);
     let api = std::sync::Arc::new(api);
     router
         .route(

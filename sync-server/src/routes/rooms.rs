@@ -145,6 +145,7 @@ async fn update_room(
     Path(path): Path<RoomPath>,
     Json(req): Json<UpdateRoom>,
 ) -> ApiResult<Json<RoomView>> {
+    super::require_changes(&req)?;
     let mut tx = member.begin(&state).await?;
     let room = rooms::update(&mut tx, &member, path.room_id, &req).await?;
     tx.commit().await?;

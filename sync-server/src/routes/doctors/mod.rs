@@ -285,6 +285,7 @@ async fn update_doctor(
 ) -> ApiResult<Json<DoctorView>> {
     let doctor_id = path.doctor_id;
     member.require(Permission::DoctorsManage)?;
+    crate::routes::require_changes(&req)?;
     let changes = req.parse()?;
     let mut tx = member.begin(&state).await?;
     let current = load_doctor(&mut tx, &member, doctor_id, true).await?;

@@ -122,6 +122,7 @@ async fn update_patient(
     Path(path): Path<PatientPath>,
     Json(req): Json<UpdatePatient>,
 ) -> ApiResult<Json<PatientView>> {
+    crate::routes::require_changes(&req)?;
     let mut tx = member.begin(&state).await?;
     let view = patients::update(&mut tx, &member, path.patient_id, &req).await?;
     tx.commit().await?;

@@ -46,7 +46,7 @@ const MAX_STREAM: Duration = Duration::from_secs(30 * 60);
     get, path = "/v1/clinics/{clinic_id}/sync/events", tag = "sync", security(("bearer" = [])),
     params(("clinic_id" = Uuid, Path), ("Accept" = inline(crate::routes::AcceptEventStream), Header)),
     responses(
-        (status = 200, description = "`text/event-stream` of `poke` events whose data is a Poke", content_type = "text/event-stream", body = Poke),
+        (status = 200, description = "`text/event-stream` of `poke` events whose data is a Poke", content_type = "text/event-stream", body = crate::routes::PokeEvent),
         (status = 401, body = ErrorBody),
         (status = 404, description = "Not a member of this clinic", body = ErrorBody),
         (status = 406, description = "The request does not accept `text/event-stream`", body = ErrorBody),
