@@ -5,7 +5,7 @@
 mod common;
 
 use common::spawn_app;
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
@@ -159,4 +159,214 @@ async fn errors_from_layers_before_any_handler_are_json() {
     raw(app.addr, stalled)
         .await
         .expect_json_error(408, "unavailable");
+}
+
+/// Every operation of the document: (method, path, operation).
+fn operations(doc: &Value) -> Vec<(String, String, Value)> {
+    let mut ops = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            if ["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
+                ops.push((method.to_uppercase(), path.clone(), op.clone()));
+            }
+        }
+    }
+    ops
+}
+
+/// Every `$ref` in `value`, with where it was found.
+fn refs(value: &Value, at: &str, found: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                if key == "$ref" {
+                    found.push((at.to_owned(), v.as_str().unwrap_or_default().to_owned()));
+                } else {
+                    refs(v, &format!("{at}/{key}"), found);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                refs(v, &format!("{at}/{i}"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The schema of an operation's JSON request body, resolved.
+fn body_schema<'a>(doc: &'a Value, op: &'a Value) -> Option<&'a Value> {
+    let schema = &op["requestBody"]["content"]["application/json"]["schema"];
+    let name = schema["$ref"].as_str()?.rsplit('/').next()?;
+    Some(&doc["components"]["schemas"][name])
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_valid_complete_and_strict() {
+    let app = spawn_app().await;
+    let text = app
+        .http
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .expect("fetch")
+        .text()
+        .await
+        .expect("text");
+    oas3::from_json(&text).unwrap_or_else(|e| panic!("not a valid OpenAPI 3.1 document: {e}"));
+    let doc: Value = serde_json::from_str(&text).expect("JSON");
+
+    let mut found = Vec::new();
+    refs(&doc, "#", &mut found);
+    assert!(!found.is_empty());
+    for (at, target) in &found {
+        let pointer = target
+            .strip_prefix('#')
+            .unwrap_or_else(|| panic!("{at}: external $ref {target}"));
+        assert!(
+            doc.pointer(pointer).is_some(),
+            "{at}: $ref {target} resolves to nothing"
+        );
+    }
+
+    for (method, path, op) in operations(&doc) {
+        let responses = op["responses"].as_object().expect("responses");
+        // Every operation documents its client errors, with the error body.
+        let client_errors: Vec<&String> = responses.keys().filter(|s| s.starts_with('4')).collect();
+        assert!(
+            client_errors.iter().any(|s| *s == "400"),
+            "{method} {path}: no 400"
+        );
+        for status in client_errors {
+            let schema = &responses[status]["content"]["application/json"]["schema"]["$ref"];
+            assert_eq!(
+                schema, "#/components/schemas/ErrorBody",
+                "{method} {path}: {status} without the error body"
+            );
+        }
+        // Every request body refuses what it does not know, as the server does.
+        if let Some(schema) = body_schema(&doc, &op) {
+            assert_eq!(
+                schema["additionalProperties"], false,
+                "{method} {path}: body schema allows unknown fields: {schema}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn request_bodies_must_be_objects_of_known_fields() {
+    let app = spawn_app().await;
+    let clinic = app
+        .signup("Contract Clinic", "owner@contract.example")
+        .await;
+    let doc = app
+        .call(reqwest::Method::GET, "/openapi.json", None, None)
+        .await
+        .expect(200);
+    let mut bodies = 0;
+    for (method, path, op) in operations(&doc) {
+        if body_schema(&doc, &op).is_none() {
+            continue;
+        }
+        bodies += 1;
+        let path = path.replace("{clinic_id}", &clinic.id.to_string());
+        let path = path
+            .split('/')
+            .map(|part| {
+                if part.starts_with('{') {
+                    uuid::Uuid::now_v7().to_string()
+                } else {
+                    part.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let token = Some(clinic.admin.token.as_str());
+        for not_an_object in [json!([]), json!("text"), json!(7), json!(true)] {
+            let body = app
+                .call(method.clone(), &path, token, Some(not_an_object.clone()))
+                .await
+                .expect_error(422, "invalid");
+            assert!(
+                body["message"]
+                    .as_str()
+                    .expect("message")
+                    .contains("JSON object"),
+                "{method} {path} {not_an_object}: {body}"
+            );
+        }
+        // The push's envelope is read leniently by its handler, each mutation
+        // strictly (routes/sync/push.rs): a mutation is judged on its own.
+        if path.ends_with("/sync/push") {
+            continue;
+        }
+        let unknown = json!({"surely_not_a_field": {"a": 1}});
+        let body = app
+            .call(method.clone(), &path, token, Some(unknown))
+            .await
+            .expect_error(422, "invalid");
+        assert!(
+            body["message"]
+                .as_str()
+                .expect("message")
+                .contains("unknown field"),
+            "{method} {path}: {body}"
+        );
+    }
+    assert!(bodies > 15, "only {bodies} operations with a body");
+}
+
+#[tokio::test]
+async fn a_partial_update_must_name_a_change() {
+    let app = spawn_app().await;
+    let clinic = app
+        .signup("Contract Clinic", "owner@contract.example")
+        .await;
+    let doc = app
+        .call(reqwest::Method::GET, "/openapi.json", None, None)
+        .await
+        .expect(200);
+    let mut patches = 0;
+    for (method, path, op) in operations(&doc) {
+        let Some(schema) = body_schema(&doc, &op) else {
+            continue;
+        };
+        if method != "PATCH" || schema["required"].as_array().is_some_and(|r| !r.is_empty()) {
+            continue;
+        }
+        patches += 1;
+        assert_eq!(schema["minProperties"], 1, "PATCH {path}: {schema}");
+        let path = path
+            .replace("{clinic_id}", &clinic.id.to_string())
+            .split('/')
+            .map(|p| {
+                if p.starts_with('{') {
+                    uuid::Uuid::now_v7().to_string()
+                } else {
+                    p.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let body = app
+            .call(
+                reqwest::Method::PATCH,
+                &path,
+                Some(&clinic.admin.token),
+                Some(json!({})),
+            )
+            .await
+            .expect_error(422, "invalid");
+        assert!(
+            body["message"]
+                .as_str()
+                .expect("message")
+                .starts_with("nothing to change"),
+            "PATCH {path}: {body}"
+        );
+    }
+    assert!(patches >= 4, "only {patches} partial updates");
 }
