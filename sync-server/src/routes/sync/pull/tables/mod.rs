@@ -5,13 +5,9 @@
 //! in [`declared`] (docs/SYNC.md, "Synced tables", lists the rest).
 
 mod appointments;
-mod clinic;
 mod clinical_notes;
-mod doctor_hours;
-mod doctor_time_off;
-mod doctors;
 mod patients;
-mod rooms;
+mod settings;
 
 use crate::error::ApiResult;
 use chrono::TimeDelta;
@@ -84,11 +80,11 @@ pub enum Priority {
 /// The declaration of `table`.
 pub fn declared(table: SyncTable) -> &'static SyncedTable {
     match table {
-        SyncTable::Clinic => &clinic::TABLE,
-        SyncTable::Doctors => &doctors::TABLE,
-        SyncTable::DoctorHours => &doctor_hours::TABLE,
-        SyncTable::DoctorTimeOff => &doctor_time_off::TABLE,
-        SyncTable::Rooms => &rooms::TABLE,
+        SyncTable::Clinic => &settings::CLINIC,
+        SyncTable::Doctors => &settings::DOCTORS,
+        SyncTable::DoctorHours => &settings::DOCTOR_HOURS,
+        SyncTable::DoctorTimeOff => &settings::DOCTOR_TIME_OFF,
+        SyncTable::Rooms => &settings::ROOMS,
         SyncTable::Patients => &patients::TABLE,
         SyncTable::ClinicalNotes => &clinical_notes::TABLE,
         SyncTable::Appointments => &appointments::TABLE,
