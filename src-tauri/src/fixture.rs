@@ -4,8 +4,10 @@
 use crate::notifications::plan::Notice;
 use crate::notifications::sink::Sink;
 use crate::state::AppState;
-use chrono::{DateTime, NaiveTime, TimeZone, Utc};
-use clinic_client::session::MemoryKeyring;
+use chrono::NaiveTime;
+use clinic_client::test_support::MemoryKeyring;
+use clinic_client::test_support::fixture::{clinic, doctor, page_of, patient, room};
+pub use clinic_client::test_support::fixture::{madrid, now};
 use clinic_client::{
     Clock, Desk, DeskIdentity, PullKind, Sessions, Store, TokenLocation, TokenVault,
 };
@@ -15,24 +17,11 @@ use clinic_core::api::doctors::DoctorView;
 use clinic_core::api::patients::PatientView;
 use clinic_core::api::rooms::RoomView;
 use clinic_core::schedule::WorkingHours;
-use clinic_core::sync::{Change, HoursRow, PullPage, SyncRow};
+use clinic_core::sync::{HoursRow, SyncRow};
 use std::sync::{Arc, Mutex};
 use tauri::test::{MockRuntime, mock_builder};
 use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
 use uuid::Uuid;
-
-pub fn madrid(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
-    chrono_tz::Europe::Madrid
-        .with_ymd_and_hms(y, mo, d, h, mi, 0)
-        .single()
-        .expect("an unambiguous Madrid time")
-        .with_timezone(&Utc)
-}
-
-/// The desk's "now": Friday 2026-03-20, 09:00 in Madrid.
-pub fn now() -> DateTime<Utc> {
-    madrid(2026, 3, 20, 9, 0)
-}
 
 /// The test desks' clock: `now()`, read only off the async runtime's
 /// workers. Every store write reads it (an action is stamped as it is
@@ -62,50 +51,16 @@ pub struct Clinic {
 
 impl Clinic {
     pub fn new() -> Clinic {
-        let created = madrid(2026, 1, 5, 9, 0);
         let garcia_user = Uuid::now_v7();
+        let mut garcia = doctor("Dra. Elena García", Some(garcia_user));
+        garcia.specialties = vec!["Cardiology".into()];
         Clinic {
-            clinic: ClinicView {
-                id: Uuid::now_v7(),
-                name: "Clínica Sol".into(),
-                time_zone: "Europe/Madrid".into(),
-                locale: "es".into(),
-                currency: "EUR".into(),
-                created_at: created,
-            },
-            garcia: DoctorView {
-                id: Uuid::now_v7(),
-                full_name: "Dra. Elena García".into(),
-                specialties: vec!["Cardiology".into()],
-                user_id: Some(garcia_user),
-                active: true,
-                created_at: created,
-                updated_at: created,
-            },
+            clinic: clinic(),
+            garcia,
             garcia_user,
             reception_user: Uuid::now_v7(),
-            room: RoomView {
-                id: Uuid::now_v7(),
-                name: "Sala 1".into(),
-                active: true,
-                created_at: created,
-                updated_at: created,
-            },
-            lucia: PatientView {
-                id: Uuid::now_v7(),
-                full_name: "Lucía Pérez Núñez".into(),
-                date_of_birth: None,
-                sex: None,
-                national_id: None,
-                phone: Some("+34 600 100 200".into()),
-                email: None,
-                address: None,
-                email_consent: false,
-                email_consent_at: None,
-                archived_at: None,
-                created_at: created,
-                updated_at: created,
-            },
+            room: room("Sala 1"),
+            lucia: patient("Lucía Pérez Núñez", Some("+34 600 100 200"), None),
         }
     }
 
@@ -149,18 +104,7 @@ impl Clinic {
             self.identity(role),
             clock_off_the_async_workers(),
         );
-        let changes: Vec<Change> = self
-            .rows()
-            .into_iter()
-            .zip(1..)
-            .map(|(row, version)| Change::Upsert { version, row })
-            .collect();
-        let page = PullPage {
-            cursor: changes.len() as i64,
-            changes,
-            has_more: false,
-        };
-        desk.apply_pull_page(&page, PullKind::Changes)
+        desk.apply_pull_page(&page_of(1, self.rows(), false), PullKind::Changes)
             .expect("seeded");
         desk
     }

@@ -1,7 +1,7 @@
 //! The desk side of Clinic Desk, without Tauri: the local SQLite store, the
 //! optimistic mutations and their rebase, the API client, the sync engine
 //! and the session's keyring. The Tauri shell and the headless `desk` CLI
-//! are thin layers over [`Desk`], [`SyncEngine`] and [`Sessions`].
+//! (`crates/desk-cli`) are thin layers over [`Desk`], [`SyncEngine`] and [`Sessions`].
 //!
 //! The design is docs/SYNC.md: every action is a named mutation applied to
 //! the local store and queued in one transaction; the server re-checks and
@@ -17,6 +17,8 @@ mod mutations;
 pub mod paths;
 pub mod session;
 pub mod store;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 pub mod time;
 
 pub use api::{ApiClient, ApiError};

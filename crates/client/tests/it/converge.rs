@@ -4,9 +4,9 @@
 //! once both desks push and pull to the end they hold exactly the server's
 //! appointments, their outboxes are empty, and every rejection is in an inbox.
 
-use crate::fixture::{World, booking, madrid, now};
-use crate::stub::Server;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use clinic_client::test_support::fixture::{World, booking, madrid, now};
+use clinic_client::test_support::stub::Server;
 use clinic_client::{Clock, Desk, DeskIdentity, PullKind, Store};
 use clinic_core::Role;
 use clinic_core::api::appointments::{BookAppointment, CancelAppointment, RescheduleAppointment};

@@ -1,8 +1,8 @@
 //! Crash safety: a store whose writer died mid-transaction reopens
 //! consistent, with its outbox intact and nothing duplicated.
 
-use crate::fixture::{World, booking, madrid, now};
 use chrono::{Duration, NaiveDate};
+use clinic_client::test_support::fixture::{World, booking, madrid, now};
 use clinic_client::{Clock, Desk, DeskIdentity, PullKind, Store};
 use clinic_core::Role;
 use clinic_core::api::patients::NewPatient;

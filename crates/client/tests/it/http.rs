@@ -1,11 +1,11 @@
 //! The API client, the sync engine and sessions over real HTTP, against the
 //! stub server.
 
-use crate::fixture::{World, booking, madrid, now};
-use crate::stub::{PASSWORD, Stub, server_for};
 use chrono::NaiveDate;
 use clinic_client::engine::EngineConfig;
 use clinic_client::session::{SecretError, SecretStore};
+use clinic_client::test_support::fixture::{World, booking, madrid, now};
+use clinic_client::test_support::stub::{PASSWORD, Stub, server_for};
 use clinic_client::{
     ApiClient, ApiError, Clock, Desk, DeskIdentity, Login, PullStep, Sessions, Store, SyncEngine,
     SyncState, SyncStatus, TokenLocation, TokenVault,

@@ -1,8 +1,8 @@
 //! The store, optimistic mutations, rebase and conflicts, fed with pull
 //! pages and push answers by hand (no server).
 
-use crate::fixture::{World, appointment, booking, madrid, now, page_of};
 use chrono::{Duration, NaiveDate};
+use clinic_client::test_support::fixture::{World, appointment, booking, madrid, now, page_of};
 use clinic_client::{Desk, OutboxState, PullKind, Resolution};
 use clinic_core::api::appointments::{CancelAppointment, RescheduleAppointment};
 use clinic_core::api::patients::{NewPatient, UpdatePatient};
@@ -1136,7 +1136,7 @@ fn a_file_store_pulled_from_zero_in_pages_reads_what_it_wrote() {
     );
     // An action is read back at once, marked pending.
     let q = desk
-        .book(crate::fixture::booking(
+        .book(clinic_client::test_support::fixture::booking(
             w.chen.id,
             w.mateo.id,
             madrid(2026, 3, 23, 11, 0),

@@ -1,8 +1,8 @@
 //! The `desk` binary, as a script or a person would run it, against the stub.
 
-use crate::fixture::{World, appointment};
-use crate::stub::{PASSWORD, Stub, server_for};
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use clinic_client::test_support::fixture::{World, appointment};
+use clinic_client::test_support::stub::{PASSWORD, Stub, server_for};
 use clinic_core::Role;
 use clinic_core::sync::SyncRow;
 use serde_json::Value;

@@ -1,7 +1,8 @@
-//! A small clinic in Madrid, as the server would send it, and desks opened on it.
+//! A small clinic in Madrid, as the server would send it, and desks opened
+//! on it; its rows one by one for tests that build their own.
 
+use crate::{Clock, Desk, DeskIdentity, PullKind, Store};
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
-use clinic_client::{Clock, Desk, DeskIdentity, PullKind, Store};
 use clinic_core::Role;
 use clinic_core::api::appointments::BookAppointment;
 use clinic_core::api::clinic::ClinicView;
@@ -61,7 +62,7 @@ pub fn patient(name: &str, phone: Option<&str>, email: Option<&str>) -> PatientV
     }
 }
 
-fn doctor(name: &str, user_id: Option<Uuid>) -> DoctorView {
+pub fn doctor(name: &str, user_id: Option<Uuid>) -> DoctorView {
     DoctorView {
         id: Uuid::now_v7(),
         full_name: name.into(),
@@ -73,13 +74,31 @@ fn doctor(name: &str, user_id: Option<Uuid>) -> DoctorView {
     }
 }
 
-fn room(name: &str) -> RoomView {
+pub fn room(name: &str) -> RoomView {
     RoomView {
         id: Uuid::now_v7(),
         name: name.into(),
         active: true,
         created_at: created(),
         updated_at: created(),
+    }
+}
+
+/// Clínica Sol, in Madrid.
+pub fn clinic() -> ClinicView {
+    ClinicView {
+        id: Uuid::now_v7(),
+        name: "Clínica Sol".into(),
+        time_zone: "Europe/Madrid".into(),
+        locale: "es".into(),
+        currency: "EUR".into(),
+        created_at: created(),
+    }
+}
+
+impl Default for World {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -105,14 +124,7 @@ impl World {
         let mut archived = patient("Antonio Viejo", None, None);
         archived.archived_at = Some(created());
         World {
-            clinic: ClinicView {
-                id: Uuid::now_v7(),
-                name: "Clínica Sol".into(),
-                time_zone: "Europe/Madrid".into(),
-                locale: "es".into(),
-                currency: "EUR".into(),
-                created_at: created(),
-            },
+            clinic: clinic(),
             garcia,
             chen,
             hours,

@@ -8,12 +8,13 @@
 mod output;
 
 use anyhow::{Context, anyhow, bail};
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use clinic_client::engine::EngineConfig;
 use clinic_client::{Desk, IdKind, Login, Resolution, Sessions, SyncEngine, SyncState, time};
 use clinic_core::api::appointments::{BookAppointment, CancelAppointment, RescheduleAppointment};
 use clinic_core::api::patients::NewPatient;
+use clinic_core::schedule::TimeRange;
 use output::Out;
 use secrecy::SecretString;
 use std::io::{BufRead, IsTerminal};
@@ -267,10 +268,9 @@ fn span(
 ) -> anyhow::Result<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)> {
     let starts_at =
         time::parse_wall_clock("start", start, zone(desk)?).map_err(clinic_client::Error::from)?;
-    if !(1..=24 * 60).contains(&minutes) {
-        bail!("--minutes must be between 1 and 1440");
-    }
-    Ok((starts_at, starts_at + Duration::minutes(minutes)))
+    let time =
+        TimeRange::appointment_lasting(starts_at, minutes).map_err(clinic_client::Error::from)?;
+    Ok((time.starts_at, time.ends_at))
 }
 
 fn device_name() -> String {

@@ -597,7 +597,7 @@ impl Drop for Stub {
 }
 
 /// A server holding the fixture clinic and one account per role given.
-pub fn server_for(world: &crate::fixture::World, people: &[(&str, Uuid, Role)]) -> Shared {
+pub fn server_for(world: &super::fixture::World, people: &[(&str, Uuid, Role)]) -> Shared {
     let mut s = Server::default();
     for row in world.rows() {
         s.put(row);
