@@ -63,6 +63,10 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             settings::update_settings,
         ])
         .events(collect_events![SyncStatusChanged, DeskChanged])
+        // What the UI checks as a person types, from where desk and server
+        // enforce it, so the UI holds no copy of a number.
+        .constant("LIMITS", clinic_core::limits::LIMITS)
+        .constant("MAX_LEAD_MINUTES", crate::settings::MAX_LEAD_MINUTES)
         // Failed commands reject with `CommandError`; ui/src/backend.ts turns
         // that into a `BackendError`, as for every other failure.
         .error_handling(ErrorHandlingMode::Throw)

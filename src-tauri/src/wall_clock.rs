@@ -5,6 +5,7 @@ use crate::error::{CommandError, CommandResult, DeskErrorCode};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use clinic_client::Desk;
+use clinic_core::schedule::TimeRange;
 
 /// The clinic's zone, known after the first sync.
 pub fn clinic_zone(desk: &Desk) -> CommandResult<Tz> {
@@ -39,15 +40,10 @@ pub fn parse_date(field: &str, raw: &str) -> CommandResult<NaiveDate> {
         .map_err(|_| CommandError::invalid(field, format!("{raw:?} is not a date like 2026-03-30")))
 }
 
-/// An appointment's or time off's length, checked before any arithmetic.
-pub fn end_after(start: DateTime<Utc>, minutes: u32, field: &str) -> CommandResult<DateTime<Utc>> {
-    if minutes == 0 || minutes > 24 * 60 {
-        return Err(CommandError::invalid(
-            field,
-            format!("{minutes} minutes is not a length between 1 minute and a day"),
-        ));
-    }
-    Ok(start + chrono::Duration::minutes(i64::from(minutes)))
+/// The end of an appointment `minutes` long, within core's limits (the
+/// UI offers the same ones); a length outside them is refused on `minutes`.
+pub fn end_after(start: DateTime<Utc>, minutes: u32) -> CommandResult<DateTime<Utc>> {
+    Ok(TimeRange::appointment_lasting(start, i64::from(minutes))?.ends_at)
 }
 
 #[cfg(test)]
@@ -78,12 +74,13 @@ mod tests {
             Some("date")
         );
         let start = parse("start", "2026-03-30T09:00", madrid).expect("valid");
+        for outside in [0, 4, 12 * 60 + 1, 24 * 60] {
+            let refused = end_after(start, outside).expect_err("outside the limits");
+            assert_eq!(refused.code, "invalid", "{outside}");
+            assert_eq!(refused.field.as_deref(), Some("minutes"), "{outside}");
+        }
         assert_eq!(
-            end_after(start, 0, "minutes").expect_err("zero").code,
-            "invalid"
-        );
-        assert_eq!(
-            format(end_after(start, 30, "minutes").expect("valid"), madrid),
+            format(end_after(start, 30).expect("valid"), madrid),
             "2026-03-30T09:30"
         );
     }

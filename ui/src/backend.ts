@@ -18,6 +18,8 @@ import { BACKEND_UNAVAILABLE, BackendError, toBackendError } from "./backend-err
 import { commands, events, type DeskChanged, type SyncStatusView } from "./bindings";
 
 export type * from "./bindings";
+/** The limits desk and server enforce, for the forms to check as a person types. */
+export { LIMITS, MAX_LEAD_MINUTES } from "./bindings";
 
 type Commands = typeof commands;
 

@@ -96,6 +96,11 @@ export const events = {
 	syncStatusChanged: makeEvent<SyncStatusChanged, SyncStatusChanged>("sync-status-changed"),
 };
 
+/* Constants */
+export const LIMITS = {"appointmentMaxMinutes":720,"appointmentMinMinutes":5,"reasonMaxChars":500} as const;
+
+export const MAX_LEAD_MINUTES = 120 as const;
+
 /* Types */
 /**
  *  What the signed-in member may do at this clinic, from clinic-core's one

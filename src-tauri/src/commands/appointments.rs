@@ -64,7 +64,7 @@ fn shown(desk: &Desk, queued: Queued) -> CommandResult<Appointment> {
 pub fn book(desk: &Desk, request: BookRequest) -> CommandResult<Appointment> {
     let zone = wall_clock::clinic_zone(desk)?;
     let starts_at = wall_clock::parse("start", &request.start, zone)?;
-    let ends_at = wall_clock::end_after(starts_at, request.minutes, "minutes")?;
+    let ends_at = wall_clock::end_after(starts_at, request.minutes)?;
     let queued = desk.book(BookAppointment {
         doctor_id: request.doctor_id,
         patient_id: request.patient_id,
@@ -95,7 +95,7 @@ pub async fn reschedule_appointment(
         .on_desk(move |desk, _| {
             let zone = wall_clock::clinic_zone(desk)?;
             let starts_at = wall_clock::parse("start", &request.start, zone)?;
-            let ends_at = wall_clock::end_after(starts_at, request.minutes, "minutes")?;
+            let ends_at = wall_clock::end_after(starts_at, request.minutes)?;
             let queued = desk.reschedule(
                 request.id,
                 RescheduleAppointment {

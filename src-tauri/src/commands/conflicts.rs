@@ -221,7 +221,7 @@ pub fn resolve(desk: &Desk, request: ResolveConflictRequest) -> CommandResult<Ve
             let starts_at = wall_clock::parse("start", &start, zone)?;
             Resolution::PickAnotherSlot {
                 starts_at,
-                ends_at: wall_clock::end_after(starts_at, minutes, "minutes")?,
+                ends_at: wall_clock::end_after(starts_at, minutes)?,
                 doctor_id,
                 room_id: room_id.map(Some),
             }

@@ -137,8 +137,8 @@ export const en = {
   "booking.error.patient": "Choose or register a patient.",
   "booking.error.date": "Enter a date.",
   "booking.error.time": "Enter a start time like 09:30.",
-  "booking.error.duration": "The length must be between 5 minutes and 12 hours.",
-  "booking.error.reason": "Keep the reason under 500 characters.",
+  "booking.error.duration": "The length must be between {minMinutes} minutes and {maxHours} hours.",
+  "booking.error.reason": "Keep the reason under {maxChars} characters.",
 
   "patients.title": "Patients",
   "patients.search": "Search patients",

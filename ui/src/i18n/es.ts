@@ -134,8 +134,8 @@ export const es: Record<MessageKey, string> = {
   "booking.error.patient": "Elija o registre un paciente.",
   "booking.error.date": "Escriba una fecha.",
   "booking.error.time": "Escriba una hora de inicio como 09:30.",
-  "booking.error.duration": "La duración debe estar entre 5 minutos y 12 horas.",
-  "booking.error.reason": "El motivo debe tener menos de 500 caracteres.",
+  "booking.error.duration": "La duración debe estar entre {minMinutes} minutos y {maxHours} horas.",
+  "booking.error.reason": "El motivo debe tener menos de {maxChars} caracteres.",
 
   "patients.title": "Pacientes",
   "patients.search": "Buscar pacientes",

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 
-import { draftField, validateBooking, type BookingDraft } from "./booking-form";
+import { LIMITS } from "../backend";
+import { translate } from "../i18n/index.svelte";
+import { LIMIT_PARAMS, draftField, validateBooking, type BookingDraft } from "./booking-form";
 
 const draft = (over: Partial<BookingDraft> = {}): BookingDraft => ({
   doctorId: "doc-1",
@@ -59,5 +61,18 @@ describe("draftField", () => {
     expect(draftField("starts_at")).toBe("time");
     expect(draftField("something_else")).toBeNull();
     expect(draftField(null)).toBeNull();
+  });
+});
+
+describe("LIMIT_PARAMS", () => {
+  it("fills the booking errors with the limits desk and server enforce", () => {
+    expect(translate("en", "booking.error.duration", LIMIT_PARAMS)).toBe(
+      `The length must be between ${LIMITS.appointmentMinMinutes} minutes and ${LIMITS.appointmentMaxMinutes / 60} hours.`,
+    );
+    expect(translate("es", "booking.error.reason", LIMIT_PARAMS)).toBe(
+      `El motivo debe tener menos de ${LIMITS.reasonMaxChars} caracteres.`,
+    );
+    expect(validateBooking(draft({ minutes: LIMITS.appointmentMaxMinutes }))).toHaveProperty("booking");
+    expect(validateBooking(draft({ minutes: LIMITS.appointmentMinMinutes - 1 }))).toHaveProperty("errors");
   });
 });

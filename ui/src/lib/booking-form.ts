@@ -1,5 +1,5 @@
-import type { BookRequest } from "../backend";
-import type { MessageKey } from "../i18n/index.svelte";
+import { LIMITS, type BookRequest } from "../backend";
+import type { MessageKey, Params } from "../i18n/index.svelte";
 import { isDay, isTime, moment } from "./wall-clock";
 
 /** What the booking dialog holds while a person types. */
@@ -16,9 +16,13 @@ export interface BookingDraft {
 export type BookingErrors = Partial<Record<keyof BookingDraft, MessageKey>>;
 
 export const DURATIONS = [10, 15, 20, 30, 45, 60, 90, 120];
-export const MIN_MINUTES = 5;
-export const MAX_MINUTES = 12 * 60;
-const MAX_REASON = 500;
+
+/** The numbers the booking errors quote, from the limits themselves. */
+export const LIMIT_PARAMS: Params = {
+  minMinutes: LIMITS.appointmentMinMinutes,
+  maxHours: LIMITS.appointmentMaxMinutes / 60,
+  maxChars: LIMITS.reasonMaxChars,
+};
 
 /**
  * Checks what the desk can check without the backend (the backend checks
@@ -39,11 +43,11 @@ export function validateBooking(draft: BookingDraft): { booking: BookRequest } |
   if (!isTime(draft.time)) {
     errors.time = "booking.error.time";
   }
-  if (!Number.isInteger(draft.minutes) || draft.minutes < MIN_MINUTES || draft.minutes > MAX_MINUTES) {
+  if (!Number.isInteger(draft.minutes) || draft.minutes < LIMITS.appointmentMinMinutes || draft.minutes > LIMITS.appointmentMaxMinutes) {
     errors.minutes = "booking.error.duration";
   }
   const reason = draft.reason.trim();
-  if (reason.length > MAX_REASON) {
+  if (reason.length > LIMITS.reasonMaxChars) {
     errors.reason = "booking.error.reason";
   }
   if (Object.keys(errors).length > 0) {
