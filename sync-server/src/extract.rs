@@ -10,7 +10,7 @@
 
 use crate::error::ApiError;
 use axum::body::{Body, Bytes};
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, JsonRejection};
 use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -51,9 +51,7 @@ where
                 return Err(nul_refused(&field));
             }
         }
-        let req = Request::from_parts(parts, Body::from(bytes));
-        let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
-        Ok(Json(value))
+        read_json(parts, bytes, state).await.map(Json)
     }
 }
 
@@ -61,9 +59,80 @@ where
 /// judged one by one (a sync push: a mutation holding NUL is rejected by
 /// itself and must not block the mutations queued behind it), whose
 /// handler checks each item with [`nul_path`] before using it.
-#[derive(Debug, Clone, Copy, Default, FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct UncheckedJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for UncheckedJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let (parts, body) = req.into_parts();
+        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+            .await
+            .map_err(unreadable_body)?;
+        read_json(parts, bytes, state).await.map(UncheckedJson)
+    }
+}
+
+/// The body as `T`, judged by axum's own extractor (content type, syntax,
+/// shape) from the bytes handed over without a copy. JSON does not tell
+/// `2` from `2.0`, and neither does JSON Schema, whose `integer` takes
+/// both; serde refuses `2.0` where it reads an integer. So a body refused
+/// for its shape is read once more with every whole-valued number written
+/// as an integer: only a refused body pays for it.
+async fn read_json<T: DeserializeOwned, S: Send + Sync>(
+    parts: Parts,
+    bytes: Bytes,
+    state: &S,
+) -> Result<T, ApiError> {
+    let req = Request::from_parts(parts, Body::from(bytes.clone()));
+    match axum::Json::<T>::from_request(req, state).await {
+        Ok(axum::Json(value)) => Ok(value),
+        Err(JsonRejection::JsonDataError(refused)) => serde_json::from_slice::<Value>(&bytes)
+            .ok()
+            .and_then(read_with_whole_numbers)
+            .ok_or_else(|| JsonRejection::JsonDataError(refused).into()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `tree`, refused as `T` as it was, read again with its whole-valued
+/// numbers written as integers; `None` if it has none or is still refused.
+pub fn read_with_whole_numbers<T: DeserializeOwned>(mut tree: Value) -> Option<T> {
+    if integers_written_as_integers(&mut tree) {
+        T::deserialize(tree).ok()
+    } else {
+        None
+    }
+}
+
+/// Rewrites every whole-valued number of `value` written with a fraction
+/// or an exponent (`2.0`, `1e3`) as the integer it is; whether any was.
+fn integers_written_as_integers(value: &mut Value) -> bool {
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let Some(f) = n.as_f64() else { return false };
+            // Inside i64's range, where f64 still holds every integer exactly.
+            if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
+                *value = Value::from(f as i64);
+                true
+            } else {
+                false
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |any, item| integers_written_as_integers(item) | any),
+        Value::Object(fields) => fields
+            .values_mut()
+            .fold(false, |any, item| integers_written_as_integers(item) | any),
+        _ => false,
+    }
+}
 
 /// A query string, refused with a 422 if a parameter holds NUL (`%00`).
 #[derive(Debug, Clone, Copy, Default)]
@@ -225,6 +294,22 @@ mod tests {
         if let Ok(tree) = serde_json::from_str::<Value>(text) {
             assert_eq!(nul_path(&tree).is_some(), found, "{text}");
         }
+    }
+
+    #[rstest]
+    #[case(json!({"seq": 2.0}), json!({"seq": 2}), true)]
+    #[case(json!({"hours": [{"weekday": 1e0}]}), json!({"hours": [{"weekday": 1}]}), true)]
+    #[case(json!({"n": -3.0, "m": 2}), json!({"n": -3, "m": 2}), true)]
+    #[case(json!({"rate": 2.5}), json!({"rate": 2.5}), false)]
+    #[case(json!({"huge": 1e300}), json!({"huge": 1e300}), false)]
+    #[case(json!({"seq": 2, "s": "2.0"}), json!({"seq": 2, "s": "2.0"}), false)]
+    fn whole_numbers_are_read_as_integers(
+        #[case] mut value: Value,
+        #[case] want: Value,
+        #[case] changed: bool,
+    ) {
+        assert_eq!(integers_written_as_integers(&mut value), changed);
+        assert_eq!(value, want);
     }
 
     #[rstest]

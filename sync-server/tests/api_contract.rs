@@ -370,3 +370,58 @@ async fn a_partial_update_must_name_a_change() {
     }
     assert!(patches >= 4, "only {patches} partial updates");
 }
+
+/// JSON does not tell `2` from `2.0`, and JSON Schema's `integer` takes
+/// both, so the API does too: in a REST body, in a push's envelope and
+/// inside a pushed mutation. A number with a real fraction is still refused.
+#[tokio::test]
+async fn whole_numbers_written_with_a_fraction_are_read_as_integers() {
+    let app = spawn_app().await;
+    let clinic = app
+        .signup("Contract Clinic", "owner@contract.example")
+        .await;
+    let doctor = common::schedule::create_doctor(&app, &clinic, "Dr Ruiz").await;
+    let hours = |weekday: Value| json!({"hours": [{"weekday": weekday, "starts": "09:00", "ends": "13:00"}]});
+    let week = app
+        .put(
+            &clinic.path(&format!("/doctors/{doctor}/hours")),
+            &clinic.admin.token,
+            hours(json!(2.0)),
+        )
+        .await
+        .expect(200);
+    assert_eq!(week["hours"][0]["weekday"], 2, "{week}");
+    app.put(
+        &clinic.path(&format!("/doctors/{doctor}/hours")),
+        &clinic.admin.token,
+        hours(json!(2.5)),
+    )
+    .await
+    .expect_error(422, "invalid");
+
+    let mutation = |weekday: Value| {
+        json!({"type": "set_working_hours", "doctor_id": doctor, "week": hours(weekday)})
+    };
+    let pushed = app
+        .post(
+            &clinic.path("/sync/push"),
+            &clinic.admin.token,
+            json!({"mutations": [
+                {"seq": 1.0, "id": uuid::Uuid::now_v7(), "mutation": mutation(json!(3))},
+                {"seq": 2, "id": uuid::Uuid::now_v7(), "mutation": mutation(json!(4e0))},
+                {"seq": 3, "id": uuid::Uuid::now_v7(), "mutation": mutation(json!(4.5))},
+            ]}),
+        )
+        .await
+        .expect(200);
+    let outcomes: Vec<&Value> = pushed["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| &r["outcome"])
+        .collect();
+    assert_eq!(outcomes[0]["status"], "applied", "{pushed}");
+    assert_eq!(outcomes[1]["status"], "applied", "{pushed}");
+    assert_eq!(outcomes[2]["status"], "rejected", "{pushed}");
+    assert_eq!(pushed["results"][0]["seq"], 1, "{pushed}");
+}

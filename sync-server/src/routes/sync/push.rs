@@ -26,7 +26,7 @@ use crate::auth::Member;
 use crate::db::{self, Tx};
 use crate::domain::{appointments, booking, patients, rooms, schedule};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Json, NUL_REFUSED, UncheckedJson, nul_path};
+use crate::extract::{Json, NUL_REFUSED, UncheckedJson, nul_path, read_with_whole_numbers};
 use crate::state::AppState;
 use axum::extract::State;
 use clinic_core::sync::{MAX_PUSH, Mutation, MutationResult, Outcome, PushRequest, PushResponse};
@@ -45,11 +45,13 @@ const TRANSIENT_RETRIES: usize = 3;
 /// mistyped field, a NUL in its text) is rejected alone instead of failing
 /// the whole push and blocking every mutation queued behind it.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Incoming {
     mutations: Vec<IncomingMutation>,
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct IncomingMutation {
     seq: i64,
     id: Uuid,
@@ -218,7 +220,9 @@ impl<'a> Batch<'a> {
         let parsed: Result<Mutation, String> = match nul_path(&raw) {
             // Text PostgreSQL cannot store: this mutation alone is refused.
             Some(field) => Err(format!("{field}: {NUL_REFUSED}")),
-            None => Mutation::deserialize(&raw).map_err(|e| format!("mutation: {e}")),
+            None => Mutation::deserialize(&raw)
+                .or_else(|refused| read_with_whole_numbers(raw.clone()).ok_or(refused))
+                .map_err(|e| format!("mutation: {e}")),
         };
         let name = match &parsed {
             Ok(m) => m.name().to_owned(),
