@@ -7,8 +7,6 @@ use crate::error::{Error, Result};
 use crate::store::lookup::{self, Holder};
 use clinic_core::Permission;
 use clinic_core::api::appointments::{BookAppointment, RescheduleAppointment};
-use clinic_core::contact::optional_text;
-use clinic_core::limits::REASON_MAX_CHARS;
 use clinic_core::schedule::{AppointmentStatus, StatusChange, TimeRange};
 use clinic_core::slot::{Parties, Party, SlotFacts, SlotProblem, Vantage, check_slot};
 use clinic_core::sync::{AppointmentRow, SyncRow, SyncTable};
@@ -36,7 +34,7 @@ impl Effect<'_> {
         if self.already_created(SyncTable::Appointments, id, "an appointment")? {
             return Ok(());
         }
-        let (time, reason) = if self.fresh() {
+        let booking = if self.fresh() {
             let booking = req.parse(self.at)?;
             let slot = Slot {
                 doctor_id: booking.doctor_id,
@@ -45,23 +43,19 @@ impl Effect<'_> {
                 time: booking.time,
             };
             self.check_slot(&slot, None)?;
-            (booking.time, booking.reason)
+            booking
         } else {
-            // Time passes while a booking waits offline; only its shape is rechecked.
-            (
-                TimeRange::appointment(req.starts_at, req.ends_at)?,
-                optional_text("reason", req.reason.as_deref(), REASON_MAX_CHARS)?,
-            )
+            req.parse_queued()?
         };
         self.write(SyncRow::Appointments(AppointmentRow {
             id,
-            doctor_id: req.doctor_id,
-            patient_id: req.patient_id,
-            room_id: req.room_id,
-            starts_at: time.starts_at,
-            ends_at: time.ends_at,
+            doctor_id: booking.doctor_id,
+            patient_id: booking.patient_id,
+            room_id: booking.room_id,
+            starts_at: booking.time.starts_at,
+            ends_at: booking.time.ends_at,
             status: AppointmentStatus::Booked,
-            reason,
+            reason: booking.reason,
             cancel_reason: None,
             created_by: Some(self.actor.user_id),
             updated_at: self.at,
@@ -79,7 +73,7 @@ impl Effect<'_> {
             time: if self.fresh() {
                 req.parse(self.at)?.time
             } else {
-                TimeRange::appointment(req.starts_at, req.ends_at)?
+                req.parse_queued()?.time
             },
         };
         if self.fresh() {

@@ -3,6 +3,7 @@
 
 use crate::contact::{optional_text, required_text};
 use crate::error::Invalid;
+use crate::limits::REASON_MAX_CHARS;
 use crate::schedule::{AppointmentStatus, TimeRange};
 use crate::time::parse_instant;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -70,12 +71,23 @@ pub struct Booking {
 
 impl BookAppointment {
     pub fn parse(&self, now: DateTime<Utc>) -> Result<Booking, Invalid> {
+        self.checked(bookable_time(self.starts_at, self.ends_at, now)?)
+    }
+
+    /// Only the booking's shape (its length, its reason), for a queued
+    /// booking replayed on a desk: time passes while it waits offline, and
+    /// the server judges the rest when it arrives.
+    pub fn parse_queued(&self) -> Result<Booking, Invalid> {
+        self.checked(TimeRange::appointment(self.starts_at, self.ends_at)?)
+    }
+
+    fn checked(&self, time: TimeRange) -> Result<Booking, Invalid> {
         Ok(Booking {
             doctor_id: self.doctor_id,
             patient_id: self.patient_id,
             room_id: self.room_id,
-            time: bookable_time(self.starts_at, self.ends_at, now)?,
-            reason: optional_text("reason", self.reason.as_deref(), 500)?,
+            time,
+            reason: optional_text("reason", self.reason.as_deref(), REASON_MAX_CHARS)?,
         })
     }
 }
@@ -111,11 +123,21 @@ pub struct Reschedule {
 
 impl RescheduleAppointment {
     pub fn parse(&self, now: DateTime<Utc>) -> Result<Reschedule, Invalid> {
-        Ok(Reschedule {
-            time: bookable_time(self.starts_at, self.ends_at, now)?,
+        Ok(self.checked(bookable_time(self.starts_at, self.ends_at, now)?))
+    }
+
+    /// Only the move's shape, for a queued move replayed on a desk (as
+    /// [`BookAppointment::parse_queued`]).
+    pub fn parse_queued(&self) -> Result<Reschedule, Invalid> {
+        Ok(self.checked(TimeRange::appointment(self.starts_at, self.ends_at)?))
+    }
+
+    fn checked(&self, time: TimeRange) -> Reschedule {
+        Reschedule {
+            time,
             doctor_id: self.doctor_id,
             room_id: self.room_id,
-        })
+        }
     }
 }
 
@@ -136,7 +158,7 @@ pub struct CancelAppointment {
 
 impl CancelAppointment {
     pub fn parse(&self) -> Result<String, Invalid> {
-        required_text("reason", &self.reason, 500)
+        required_text("reason", &self.reason, REASON_MAX_CHARS)
     }
 }
 
@@ -278,6 +300,49 @@ mod tests {
             .map(|_| ())
             .map_err(|e| e.field);
         assert_eq!(got, want);
+    }
+
+    /// A queued booking or move is replayed on its shape alone: when it
+    /// starts (past, years ahead) is the server's to judge on arrival, its
+    /// length and reason are checked as for a fresh one.
+    #[rstest]
+    #[case(-6 * 24 * 60, 30, 10, Ok(()))]
+    #[case(800 * 24 * 60, 30, 10, Ok(()))]
+    #[case(60, 3, 10, Err("ends_at"))]
+    #[case(60, 13 * 60, 10, Err("ends_at"))]
+    #[case(60, 30, 501, Err("reason"))]
+    fn queued_bookings_are_checked_on_their_shape(
+        #[case] start_in_min: i64,
+        #[case] len_min: i64,
+        #[case] reason_chars: usize,
+        #[case] want: Result<(), &str>,
+    ) {
+        let s = now() + TimeDelta::minutes(start_in_min);
+        let e = s + TimeDelta::minutes(len_min);
+        let booking = BookAppointment {
+            doctor_id: Uuid::nil(),
+            patient_id: Uuid::nil(),
+            room_id: None,
+            starts_at: s,
+            ends_at: e,
+            reason: Some("x".repeat(reason_chars)),
+        };
+        let field = |r: Result<Booking, Invalid>| r.map(|_| ()).map_err(|e| e.field);
+        assert_eq!(field(booking.parse_queued()), want);
+        let fresh = field(booking.parse(now()));
+        if want.is_err() || !(0..=2 * 366 * 24 * 60).contains(&start_in_min) {
+            assert!(fresh.is_err(), "fresh {fresh:?}");
+        }
+        let moved = RescheduleAppointment {
+            starts_at: s,
+            ends_at: e,
+            doctor_id: None,
+            room_id: None,
+        };
+        assert_eq!(
+            moved.parse_queued().map(|m| m.time).map_err(|e| e.field),
+            TimeRange::appointment(s, e).map_err(|e| e.field)
+        );
     }
 
     /// A desk whose clock is decades off cannot book outside the years the

@@ -2,6 +2,7 @@
 
 use crate::contact::{optional_text, required_text};
 use crate::error::Invalid;
+use crate::limits::REASON_MAX_CHARS;
 use crate::schedule::{TimeRange, WorkingHours, validate_week};
 use crate::time::parse_instant;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -267,7 +268,7 @@ impl NewTimeOff {
         }
         Ok(TimeOffDraft {
             range,
-            reason: optional_text("reason", self.reason.as_deref(), 500)?,
+            reason: optional_text("reason", self.reason.as_deref(), REASON_MAX_CHARS)?,
         })
     }
 }
