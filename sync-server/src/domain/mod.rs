@@ -9,9 +9,15 @@
 //! looks like; the caller commits. The REST handlers and the sync push both
 //! come through here, so every rule is enforced in one place.
 
+pub mod accounts;
 pub mod appointments;
 pub mod booking;
+pub mod clinics;
+pub mod doctors;
+pub mod invitations;
+pub mod notes;
 pub mod patients;
 pub mod reach;
 pub mod rooms;
 pub mod schedule;
+pub mod staff;

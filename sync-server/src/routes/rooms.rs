@@ -2,7 +2,6 @@
 
 use super::keyset;
 use crate::auth::Member;
-use crate::db;
 use crate::error::ApiResult;
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
@@ -28,7 +27,6 @@ struct RoomPath {
 }
 
 use crate::domain::rooms::{self, ROOM_COLUMNS, RoomRow, load_room};
-use crate::domain::schedule::{Archived, ensure_no_upcoming};
 
 /// Lists the clinic's rooms by name.
 #[utoipa::path(
@@ -171,19 +169,8 @@ async fn archive_room(
     member: Member,
     Path(path): Path<RoomPath>,
 ) -> ApiResult<StatusCode> {
-    let room_id = path.room_id;
-    member.require(Permission::RoomsManage)?;
     let mut tx = member.begin(&state).await?;
-    let current = load_room(&mut tx, &member, room_id, true).await?;
-    if current.active {
-        ensure_no_upcoming(&mut tx, &member, Archived::Room(room_id)).await?;
-        sqlx::query("UPDATE rooms SET active = false WHERE clinic_id = $1 AND id = $2")
-            .bind(member.clinic_id)
-            .bind(room_id)
-            .execute(&mut *tx)
-            .await?;
-        db::audit(&mut tx, &member, "room.archived", "room", Some(room_id)).await?;
-    }
+    rooms::archive(&mut tx, &member, path.room_id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -6,16 +6,15 @@ mod time_off;
 
 use super::keyset;
 use crate::auth::Member;
-use crate::db::{self, Tx};
-use crate::error::{ApiError, ApiResult};
+use crate::domain::doctors::{self, load_doctor};
+use crate::error::ApiResult;
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
 use clinic_core::api::doctors::{DoctorFilter, DoctorView, NewDoctor, UpdateDoctor};
 use clinic_core::api::{Page, PageQuery};
-use clinic_core::{ErrorBody, ErrorCode, Permission, Role};
+use clinic_core::{ErrorBody, Permission};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -28,110 +27,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(time_off::router())
 }
 
+pub(crate) use crate::domain::doctors::{DOCTOR_COLUMNS, DoctorRow};
 pub(crate) use crate::domain::schedule::ensure_doctor;
-use crate::domain::schedule::{Archived, ensure_no_upcoming};
 
 /// `/v1/clinics/{clinic_id}/doctors/{doctor_id}/...`; the clinic is the `Member`'s.
 #[derive(Debug, serde::Deserialize)]
 struct DoctorPath {
     doctor_id: Uuid,
-}
-
-#[derive(Debug, sqlx::FromRow)]
-pub(crate) struct DoctorRow {
-    id: Uuid,
-    full_name: String,
-    /// The list's sort key, as the database lower-cases it.
-    sort_name: String,
-    specialties: Vec<String>,
-    user_id: Option<Uuid>,
-    active: bool,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-}
-
-pub(crate) const DOCTOR_COLUMNS: &str = "id, full_name, lower(full_name) AS sort_name, specialties, user_id, \
-                              active, created_at, updated_at";
-
-impl From<DoctorRow> for DoctorView {
-    fn from(r: DoctorRow) -> Self {
-        DoctorView {
-            id: r.id,
-            full_name: r.full_name,
-            specialties: r.specialties,
-            user_id: r.user_id,
-            active: r.active,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-}
-
-/// The doctor `id` of this clinic, locked against concurrent changes
-/// (and against bookings, which take a key-share lock on it) when `lock`.
-async fn load_doctor(tx: &mut Tx, member: &Member, id: Uuid, lock: bool) -> ApiResult<DoctorRow> {
-    let sql = format!(
-        "SELECT {DOCTOR_COLUMNS} FROM doctors WHERE clinic_id = $1 AND id = $2{}",
-        if lock { " FOR UPDATE" } else { "" }
-    );
-    sqlx::query_as(&sql)
-        .bind(member.clinic_id)
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or_else(|| ApiError::not_found("doctor"))
-}
-
-/// `user_id` may sign in as a doctor only if they are a member of this
-/// clinic with the doctor role and not already some other doctor.
-async fn check_doctor_account(
-    tx: &mut Tx,
-    member: &Member,
-    user_id: Uuid,
-    doctor_id: Option<Uuid>,
-) -> ApiResult<()> {
-    let role: Option<String> =
-        sqlx::query_scalar("SELECT role FROM memberships WHERE clinic_id = $1 AND user_id = $2")
-            .bind(member.clinic_id)
-            .bind(user_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    if role.as_deref() != Some(Role::Doctor.as_str()) {
-        return Err(ApiError::invalid(
-            "user_id",
-            "is not a member of this clinic with the doctor role",
-        ));
-    }
-    let taken: Option<Uuid> = sqlx::query_scalar(
-        "SELECT id FROM doctors WHERE clinic_id = $1 AND user_id = $2 AND id IS DISTINCT FROM $3",
-    )
-    .bind(member.clinic_id)
-    .bind(user_id)
-    .bind(doctor_id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    if taken.is_some() {
-        return Err(account_taken());
-    }
-    Ok(())
-}
-
-fn account_taken() -> ApiError {
-    ApiError {
-        field: Some("user_id".into()),
-        ..ApiError::new(
-            ErrorCode::Conflict,
-            "this staff member already signs in as another doctor",
-        )
-    }
-}
-
-/// The unique index on (clinic, user) settles a race the check above lost.
-fn map_account_conflict(e: sqlx::Error) -> ApiError {
-    match ApiError::from(e) {
-        err if err.code == ErrorCode::Conflict => account_taken(),
-        err => err,
-    }
 }
 
 /// `%`, `_` and `\` typed by a person are letters, not wildcards.
@@ -214,28 +116,10 @@ async fn create_doctor(
     member: Member,
     Json(req): Json<NewDoctor>,
 ) -> ApiResult<(StatusCode, Json<DoctorView>)> {
-    member.require(Permission::DoctorsManage)?;
-    let draft = req.parse()?;
     let mut tx = member.begin(&state).await?;
-    if let Some(user_id) = draft.user_id {
-        check_doctor_account(&mut tx, &member, user_id, None).await?;
-    }
-    let id = Uuid::now_v7();
-    let row: DoctorRow = sqlx::query_as(&format!(
-        "INSERT INTO doctors (clinic_id, id, full_name, specialties, user_id)
-         VALUES ($1, $2, $3, $4, $5) RETURNING {DOCTOR_COLUMNS}"
-    ))
-    .bind(member.clinic_id)
-    .bind(id)
-    .bind(&draft.full_name)
-    .bind(&draft.specialties)
-    .bind(draft.user_id)
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(map_account_conflict)?;
-    db::audit(&mut tx, &member, "doctor.created", "doctor", Some(id)).await?;
+    let doctor = doctors::create(&mut tx, &member, Uuid::now_v7(), &req).await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(row.into())))
+    Ok((StatusCode::CREATED, Json(doctor)))
 }
 
 /// One doctor, archived or not.
@@ -283,73 +167,11 @@ async fn update_doctor(
     Path(path): Path<DoctorPath>,
     Json(req): Json<UpdateDoctor>,
 ) -> ApiResult<Json<DoctorView>> {
-    let doctor_id = path.doctor_id;
-    member.require(Permission::DoctorsManage)?;
     crate::routes::require_changes(&req)?;
-    let changes = req.parse()?;
     let mut tx = member.begin(&state).await?;
-    let current = load_doctor(&mut tx, &member, doctor_id, true).await?;
-
-    let full_name = changes
-        .full_name
-        .unwrap_or_else(|| current.full_name.clone());
-    let specialties = changes
-        .specialties
-        .unwrap_or_else(|| current.specialties.clone());
-    let user_id = changes.user_id.unwrap_or(current.user_id);
-    let active = changes.active.unwrap_or(current.active);
-    if let Some(account) = user_id.filter(|u| Some(*u) != current.user_id) {
-        check_doctor_account(&mut tx, &member, account, Some(doctor_id)).await?;
-    }
-    let archiving = current.active && !active;
-    if archiving {
-        ensure_no_upcoming(&mut tx, &member, Archived::Doctor(doctor_id)).await?;
-    }
-    let edited = full_name != current.full_name
-        || specialties != current.specialties
-        || user_id != current.user_id
-        || (active && !current.active);
-    if !edited && !archiving {
-        // Nothing to write: no new sync version, no audit entry.
-        tx.commit().await?;
-        return Ok(Json(current.into()));
-    }
-
-    let row: DoctorRow = sqlx::query_as(&format!(
-        "UPDATE doctors SET full_name = $3, specialties = $4, user_id = $5, active = $6
-         WHERE clinic_id = $1 AND id = $2 RETURNING {DOCTOR_COLUMNS}"
-    ))
-    .bind(member.clinic_id)
-    .bind(doctor_id)
-    .bind(&full_name)
-    .bind(&specialties)
-    .bind(user_id)
-    .bind(active)
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(map_account_conflict)?;
-    if edited {
-        db::audit(
-            &mut tx,
-            &member,
-            "doctor.updated",
-            "doctor",
-            Some(doctor_id),
-        )
-        .await?;
-    }
-    if archiving {
-        db::audit(
-            &mut tx,
-            &member,
-            "doctor.archived",
-            "doctor",
-            Some(doctor_id),
-        )
-        .await?;
-    }
+    let doctor = doctors::update(&mut tx, &member, path.doctor_id, &req).await?;
     tx.commit().await?;
-    Ok(Json(row.into()))
+    Ok(Json(doctor))
 }
 
 /// Archives a doctor: kept with their history, no longer listed as active
@@ -371,26 +193,8 @@ async fn archive_doctor(
     member: Member,
     Path(path): Path<DoctorPath>,
 ) -> ApiResult<StatusCode> {
-    let doctor_id = path.doctor_id;
-    member.require(Permission::DoctorsManage)?;
     let mut tx = member.begin(&state).await?;
-    let current = load_doctor(&mut tx, &member, doctor_id, true).await?;
-    if current.active {
-        ensure_no_upcoming(&mut tx, &member, Archived::Doctor(doctor_id)).await?;
-        sqlx::query("UPDATE doctors SET active = false WHERE clinic_id = $1 AND id = $2")
-            .bind(member.clinic_id)
-            .bind(doctor_id)
-            .execute(&mut *tx)
-            .await?;
-        db::audit(
-            &mut tx,
-            &member,
-            "doctor.archived",
-            "doctor",
-            Some(doctor_id),
-        )
-        .await?;
-    }
+    doctors::archive(&mut tx, &member, path.doctor_id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

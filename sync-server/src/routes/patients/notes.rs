@@ -19,32 +19,8 @@ use uuid::Uuid;
 
 type ErrorBody = clinic_core::ErrorBody;
 
-const SELECT: &str =
-    "SELECT n.id, n.patient_id, n.author_id, u.full_name AS author_name, n.body, n.created_at
-     FROM clinical_notes n JOIN users u ON u.id = n.author_id";
-
-#[derive(Debug, sqlx::FromRow)]
-pub(crate) struct NoteRow {
-    id: Uuid,
-    patient_id: Uuid,
-    author_id: Uuid,
-    author_name: String,
-    body: String,
-    created_at: DateTime<Utc>,
-}
-
-impl From<NoteRow> for ClinicalNoteView {
-    fn from(r: NoteRow) -> Self {
-        ClinicalNoteView {
-            id: r.id,
-            patient_id: r.patient_id,
-            author_id: r.author_id,
-            author_name: r.author_name,
-            body: r.body,
-            created_at: r.created_at,
-        }
-    }
-}
+pub(crate) use crate::domain::notes::NoteRow;
+use crate::domain::notes::{self, SELECT};
 
 /// A patient's clinical notes, newest first. Audited.
 #[utoipa::path(
@@ -114,35 +90,8 @@ pub async fn write_note(
     Path(path): Path<PatientPath>,
     Json(req): Json<NewClinicalNote>,
 ) -> ApiResult<(StatusCode, Json<ClinicalNoteView>)> {
-    let patient_id = path.patient_id;
-    member.require(Permission::ClinicalNotesWrite)?;
-    let body = req.parse()?;
     let mut tx = member.begin(&state).await?;
-    let reach = reach::patients(&mut tx, &member).await?;
-    reach::ensure_patient_visible(&mut tx, reach, patient_id).await?;
-    let id = Uuid::now_v7();
-    sqlx::query(
-        "INSERT INTO clinical_notes (clinic_id, id, patient_id, author_id, body)
-         VALUES (app_clinic_id(), $1, $2, $3, $4)",
-    )
-    .bind(id)
-    .bind(patient_id)
-    .bind(member.user_id)
-    .bind(&body)
-    .execute(&mut *tx)
-    .await?;
-    let row: NoteRow = sqlx::query_as(&format!("{SELECT} WHERE n.id = $1"))
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-    db::audit(
-        &mut tx,
-        &member,
-        "clinical_note.written",
-        "clinical_note",
-        Some(id),
-    )
-    .await?;
+    let note = notes::write(&mut tx, &member, path.patient_id, Uuid::now_v7(), &req).await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(row.into())))
+    Ok((StatusCode::CREATED, Json(note)))
 }
