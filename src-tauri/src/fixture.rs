@@ -6,11 +6,9 @@ use crate::notifications::sink::Sink;
 use crate::state::AppState;
 use chrono::NaiveTime;
 use clinic_client::test_support::MemoryKeyring;
-use clinic_client::test_support::fixture::{clinic, doctor, page_of, patient, room};
+use clinic_client::test_support::fixture::{clinic, doctor, patient, pulled_desk, room};
 pub use clinic_client::test_support::fixture::{madrid, now};
-use clinic_client::{
-    Clock, Desk, DeskIdentity, PullKind, Sessions, Store, TokenLocation, TokenVault,
-};
+use clinic_client::{Clock, Desk, DeskIdentity, Sessions, TokenLocation, TokenVault};
 use clinic_core::Role;
 use clinic_core::api::clinic::ClinicView;
 use clinic_core::api::doctors::DoctorView;
@@ -99,14 +97,11 @@ impl Clinic {
 
     /// An in-memory desk that has pulled the clinic, its clock at `now()`.
     pub fn desk(&self, role: Role) -> Desk {
-        let desk = Desk::with_store(
-            Store::open_in_memory().expect("store"),
+        pulled_desk(
+            self.rows(),
             self.identity(role),
             clock_off_the_async_workers(),
-        );
-        desk.apply_pull_page(&page_of(1, self.rows(), false), PullKind::Changes)
-            .expect("seeded");
-        desk
+        )
     }
 
     pub fn profile(&self, role: Role, server: &str) -> clinic_client::Profile {

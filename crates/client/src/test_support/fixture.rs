@@ -169,13 +169,7 @@ impl World {
 
     /// An in-memory desk that has pulled the clinic (versions 1..=n).
     pub fn desk(&self, role: Role) -> Desk {
-        let desk = Desk::with_store(
-            Store::open_in_memory().expect("store"),
-            self.identity(role),
-            Clock::fixed(now()),
-        );
-        self.seed(&desk);
-        desk
+        pulled_desk(self.rows(), self.identity(role), Clock::fixed(now()))
     }
 
     pub fn desk_at(&self, path: &Path, role: Role) -> Desk {
@@ -193,6 +187,17 @@ impl World {
             .expect("seed");
         assert_eq!(desk.cursor().expect("cursor"), n);
     }
+}
+
+/// An in-memory desk of `identity` on `clock` that has pulled `rows`
+/// (versions 1..=n).
+pub fn pulled_desk(rows: Vec<SyncRow>, identity: DeskIdentity, clock: Clock) -> Desk {
+    let desk = Desk::with_store(Store::open_in_memory().expect("store"), identity, clock);
+    let n = rows.len() as i64;
+    desk.apply_pull_page(&page_of(1, rows, false), PullKind::Changes)
+        .expect("pulled");
+    assert_eq!(desk.cursor().expect("cursor"), n);
+    desk
 }
 
 /// A page of upserts numbered from `first_version`.
