@@ -203,17 +203,13 @@ pub async fn update(
 /// Archives a doctor: kept with their history, no longer listed as active
 /// or bookable. Refused while they have upcoming appointments; archiving an
 /// archived doctor changes nothing.
+///
+/// It is the update that sets `active: false`, so the two cannot differ.
 pub async fn archive(tx: &mut Tx, member: &Member, doctor_id: Uuid) -> ApiResult<()> {
-    member.require(Permission::DoctorsManage)?;
-    let current = load_doctor(tx, member, doctor_id, true).await?;
-    if current.active {
-        ensure_no_upcoming(tx, member, Archived::Doctor(doctor_id)).await?;
-        sqlx::query("UPDATE doctors SET active = false WHERE clinic_id = $1 AND id = $2")
-            .bind(member.clinic_id)
-            .bind(doctor_id)
-            .execute(&mut **tx)
-            .await?;
-        db::audit(tx, member, "doctor.archived", "doctor", Some(doctor_id)).await?;
-    }
+    let archive = UpdateDoctor {
+        active: Some(false),
+        ..UpdateDoctor::default()
+    };
+    update(tx, member, doctor_id, &archive).await?;
     Ok(())
 }

@@ -132,17 +132,13 @@ pub async fn update(
 /// Archives a room: kept for the history of appointments held there, no
 /// longer listed as active or bookable. Refused while appointments are
 /// upcoming there; archiving an archived room changes nothing.
+///
+/// It is the update that sets `active: false`, so the two cannot differ.
 pub async fn archive(tx: &mut Tx, member: &Member, room_id: Uuid) -> ApiResult<()> {
-    member.require(Permission::RoomsManage)?;
-    let current = load_room(tx, member, room_id, true).await?;
-    if current.active {
-        ensure_no_upcoming(tx, member, Archived::Room(room_id)).await?;
-        sqlx::query("UPDATE rooms SET active = false WHERE clinic_id = $1 AND id = $2")
-            .bind(member.clinic_id)
-            .bind(room_id)
-            .execute(&mut **tx)
-            .await?;
-        db::audit(tx, member, "room.archived", "room", Some(room_id)).await?;
-    }
+    let archive = UpdateRoom {
+        active: Some(false),
+        ..UpdateRoom::default()
+    };
+    update(tx, member, room_id, &archive).await?;
     Ok(())
 }
