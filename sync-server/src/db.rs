@@ -57,14 +57,38 @@ pub async fn audit(
     entity: &str,
     entity_id: Option<Uuid>,
 ) -> Result<(), sqlx::Error> {
+    let device_id = Some(actor.device_id);
+    audit_as(
+        tx,
+        actor.clinic_id,
+        actor.user_id,
+        device_id,
+        action,
+        entity,
+        entity_id,
+    )
+    .await
+}
+
+/// An audit entry by `actor_id` before they are a member with a session
+/// (signing up, accepting an invitation): there is no device to name.
+pub async fn audit_as(
+    tx: &mut Tx,
+    clinic_id: Uuid,
+    actor_id: Uuid,
+    device_id: Option<Uuid>,
+    action: &str,
+    entity: &str,
+    entity_id: Option<Uuid>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO audit_log (clinic_id, id, actor_id, device_id, action, entity, entity_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(actor.clinic_id)
+    .bind(clinic_id)
     .bind(Uuid::now_v7())
-    .bind(actor.user_id)
-    .bind(actor.device_id)
+    .bind(actor_id)
+    .bind(device_id)
     .bind(action)
     .bind(entity)
     .bind(entity_id)

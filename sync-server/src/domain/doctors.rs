@@ -1,7 +1,7 @@
 //! Adding, changing and archiving doctors, and which staff account signs in
 //! as each. Their week and time off are `schedule`'s.
 
-use super::schedule::{Archived, ensure_no_upcoming};
+use super::schedule::{Bookable, audit_change, ensure_no_upcoming};
 use crate::auth::Member;
 use crate::db::{self, Tx};
 use crate::error::{ApiError, ApiResult};
@@ -167,7 +167,7 @@ pub async fn update(
     }
     let archiving = current.active && !active;
     if archiving {
-        ensure_no_upcoming(tx, member, Archived::Doctor(doctor_id)).await?;
+        ensure_no_upcoming(tx, member, Bookable::Doctor(doctor_id)).await?;
     }
     let edited = full_name != current.full_name
         || specialties != current.specialties
@@ -191,12 +191,7 @@ pub async fn update(
     .fetch_one(&mut **tx)
     .await
     .map_err(map_account_conflict)?;
-    if edited {
-        db::audit(tx, member, "doctor.updated", "doctor", Some(doctor_id)).await?;
-    }
-    if archiving {
-        db::audit(tx, member, "doctor.archived", "doctor", Some(doctor_id)).await?;
-    }
+    audit_change(tx, member, Bookable::Doctor(doctor_id), edited, archiving).await?;
     Ok(row.into())
 }
 

@@ -1,6 +1,6 @@
 //! Creating and editing rooms.
 
-use super::schedule::{Archived, ensure_no_upcoming};
+use super::schedule::{Bookable, audit_change, ensure_no_upcoming};
 use crate::auth::Member;
 use crate::db::{self, Tx};
 use crate::error::{ApiError, ApiResult};
@@ -103,7 +103,7 @@ pub async fn update(
     let active = changes.active.unwrap_or(current.active);
     let archiving = current.active && !active;
     if archiving {
-        ensure_no_upcoming(tx, member, Archived::Room(room_id)).await?;
+        ensure_no_upcoming(tx, member, Bookable::Room(room_id)).await?;
     }
     let edited = name != current.name || (active && !current.active);
     if !edited && !archiving {
@@ -120,12 +120,7 @@ pub async fn update(
     .fetch_one(&mut **tx)
     .await
     .map_err(name_taken(&name))?;
-    if edited {
-        db::audit(tx, member, "room.updated", "room", Some(room_id)).await?;
-    }
-    if archiving {
-        db::audit(tx, member, "room.archived", "room", Some(room_id)).await?;
-    }
+    audit_change(tx, member, Bookable::Room(room_id), edited, archiving).await?;
     Ok(row.into())
 }
 

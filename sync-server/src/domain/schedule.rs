@@ -19,11 +19,45 @@ pub(crate) fn upcoming_statuses() -> Vec<&'static str> {
         .to_vec()
 }
 
-/// A doctor or room about to be archived.
+/// A doctor or room: what appointments are booked with, and what may be
+/// archived only once none of them is upcoming.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Archived {
+pub(crate) enum Bookable {
     Doctor(Uuid),
     Room(Uuid),
+}
+
+impl Bookable {
+    /// The audit log's entity and id.
+    fn entity(self) -> (&'static str, Uuid) {
+        match self {
+            Bookable::Doctor(id) => ("doctor", id),
+            Bookable::Room(id) => ("room", id),
+        }
+    }
+}
+
+/// Writes what a change of a doctor or room did to the audit log:
+/// `<entity>.updated` when anything besides archiving changed (bringing
+/// one back included), `<entity>.archived` when it archived; both when it
+/// did both, and nothing when it changed nothing.
+pub(crate) async fn audit_change(
+    tx: &mut Tx,
+    member: &Member,
+    changed: Bookable,
+    edited: bool,
+    archiving: bool,
+) -> ApiResult<()> {
+    let (entity, id) = changed.entity();
+    if edited {
+        let action = format!("{entity}.updated");
+        db::audit(tx, member, &action, entity, Some(id)).await?;
+    }
+    if archiving {
+        let action = format!("{entity}.archived");
+        db::audit(tx, member, &action, entity, Some(id)).await?;
+    }
+    Ok(())
 }
 
 /// Archiving is refused while the doctor or room still has appointments to
@@ -31,23 +65,20 @@ pub(crate) enum Archived {
 pub(crate) async fn ensure_no_upcoming(
     tx: &mut Tx,
     member: &Member,
-    archived: Archived,
+    archived: Bookable,
 ) -> ApiResult<()> {
     // The column is chosen between two fixed statements, never spliced in.
-    let (sql, id, what) = match archived {
-        Archived::Doctor(id) => (
+    let sql = match archived {
+        Bookable::Doctor(_) => {
             "SELECT count(*) FROM appointments
-             WHERE clinic_id = $1 AND doctor_id = $2 AND status = ANY($3) AND ends_at > now()",
-            id,
-            "doctor",
-        ),
-        Archived::Room(id) => (
+             WHERE clinic_id = $1 AND doctor_id = $2 AND status = ANY($3) AND ends_at > now()"
+        }
+        Bookable::Room(_) => {
             "SELECT count(*) FROM appointments
-             WHERE clinic_id = $1 AND room_id = $2 AND status = ANY($3) AND ends_at > now()",
-            id,
-            "room",
-        ),
+             WHERE clinic_id = $1 AND room_id = $2 AND status = ANY($3) AND ends_at > now()"
+        }
     };
+    let (what, id) = archived.entity();
     let upcoming: i64 = sqlx::query_scalar(sql)
         .bind(member.clinic_id)
         .bind(id)

@@ -1,6 +1,6 @@
 //! Accepting an invitation: joining the clinic with the invited role.
 
-use super::{PasswordCheck, insert_user, open_session, record, with_memberships};
+use super::{PasswordCheck, insert_user, open_session, with_memberships};
 use crate::auth::token;
 use crate::db;
 use crate::error::{ApiError, ApiResult};
@@ -105,13 +105,14 @@ pub async fn accept_invitation(
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-    record(
+    db::audit_as(
         &mut tx,
         clinic_id,
         user_id,
+        None,
         "invitation.accepted",
         "invitation",
-        invitation_id,
+        Some(invitation_id),
     )
     .await?;
     if let Some(check) = check {

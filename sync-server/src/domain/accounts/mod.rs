@@ -62,29 +62,6 @@ fn account_exists() -> ApiError {
     )
 }
 
-/// An audit entry written before a `Member` exists (sign-up, invitation acceptance).
-async fn record(
-    tx: &mut Tx,
-    clinic_id: Uuid,
-    user_id: Uuid,
-    action: &str,
-    entity: &str,
-    entity_id: Uuid,
-) -> ApiResult<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (clinic_id, id, actor_id, action, entity, entity_id) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(clinic_id)
-    .bind(Uuid::now_v7())
-    .bind(user_id)
-    .bind(action)
-    .bind(entity)
-    .bind(entity_id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
 /// Creates (or reuses) the device and a new session on it. The memberships
 /// are filled in by [`with_memberships`] once the transaction is committed.
 async fn open_session(

@@ -1,6 +1,6 @@
 //! Signing a clinic up: the clinic, its owner and a first session.
 
-use super::{account_exists, insert_user, open_session, record, refused, with_memberships};
+use super::{account_exists, insert_user, open_session, refused, with_memberships};
 use crate::auth::throttle::{self, Limit, Throttled};
 use crate::db;
 use crate::domain::clinics;
@@ -61,13 +61,14 @@ pub async fn signup(
     )
     .await?;
     clinics::open(&mut tx, clinic_id, user_id, &clinic).await?;
-    record(
+    db::audit_as(
         &mut tx,
         clinic_id,
         user_id,
+        None,
         "clinic.signed_up",
         "clinic",
-        clinic_id,
+        Some(clinic_id),
     )
     .await?;
     let granted = open_session(state, &mut tx, user_id, None, &device_name).await?;
