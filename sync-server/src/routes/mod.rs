@@ -20,8 +20,8 @@ use crate::state::AppState;
 use axum::Router;
 use axum::routing::get;
 use clinic_core::ErrorCode;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, Schema};
 use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -57,9 +57,10 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Documents the answer every operation gives a request it cannot read: a
-/// path parameter or query that does not parse, a body that is not JSON
-/// (400), and for operations with a body, one over the size limit (413).
+/// Documents the answers any operation may give whatever it does: a request
+/// it cannot read (400: a path parameter or query that does not parse, a
+/// body that is not JSON), a body over the size limit (413), a write broken
+/// off by a concurrent change (409), the database out of reach (503).
 struct UnreadableRequests;
 
 impl Modify for UnreadableRequests {
@@ -76,25 +77,34 @@ impl Modify for UnreadableRequests {
                 .build()
         };
         for item in openapi.paths.paths.values_mut() {
-            for operation in [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ]
-            .into_iter()
-            .flatten()
-            {
+            for (writes, operation) in [
+                (false, &mut item.get),
+                (true, &mut item.put),
+                (true, &mut item.post),
+                (true, &mut item.delete),
+                (true, &mut item.patch),
+            ] {
+                let Some(operation) = operation else { continue };
                 let responses = &mut operation.responses.responses;
                 responses.entry("400".into()).or_insert_with(|| {
                     error("Unreadable request: a path parameter, the query or the body does not parse").into()
                 });
                 if operation.request_body.is_some() {
-                    responses
-                        .entry("413".into())
-                        .or_insert_with(|| error("The body is larger than the server accepts").into());
+                    responses.entry("413".into()).or_insert_with(|| {
+                        error("The body is larger than the server accepts").into()
+                    });
                 }
+                // Writes run in transactions that a concurrent change of the
+                // same rows can break off (a serialization failure or a
+                // deadlock): `conflict`, and the same request may be sent again.
+                if writes {
+                    responses.entry("409".into()).or_insert_with(|| {
+                        error("A concurrent change got there first, or the change clashes with existing data").into()
+                    });
+                }
+                responses.entry("503".into()).or_insert_with(|| {
+                    error("The database is not reachable; try again shortly").into()
+                });
             }
         }
     }
