@@ -399,9 +399,7 @@ async fn whole_numbers_written_with_a_fraction_are_read_as_integers() {
     .await
     .expect_error(422, "invalid");
 
-    let mutation = |weekday: Value| {
-        json!({"type": "set_working_hours", "doctor_id": doctor, "week": hours(weekday)})
-    };
+    let mutation = |weekday: Value| json!({"type": "set_working_hours", "doctor_id": doctor, "week": hours(weekday)});
     let pushed = app
         .post(
             &clinic.path("/sync/push"),

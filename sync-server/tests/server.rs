@@ -124,13 +124,12 @@ async fn test_database_templates_build_from_scratch_again_and_again() {
     for _ in 0..3 {
         let name = format!("clinic_tpl_probe_{}", uuid::Uuid::new_v4().simple());
         common::build_template(&mut admin, &name).await;
-        let migrated: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)",
-        )
-        .bind(&name)
-        .fetch_one(&mut admin)
-        .await
-        .expect("query");
+        let migrated: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+                .bind(&name)
+                .fetch_one(&mut admin)
+                .await
+                .expect("query");
         assert!(migrated, "{name} was not created");
         admin
             .execute(format!("DROP DATABASE {name}").as_str())
