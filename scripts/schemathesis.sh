@@ -114,8 +114,11 @@ for role in reception:reception@demo-clinic.example \
   # The coverage phase (every boundary of every field) runs as the admin,
   # whose requests get past the permission checks; the other roles' runs
   # fuzz each operation and its links, within the time the run may take.
-  phases=examples,fuzzing,stateful
-  [[ "$name" == admin ]] && phases=examples,coverage,fuzzing,stateful
+  phases=examples,fuzzing,stateful workers=2
+  # One worker for the coverage phase: with two threads, CPython 3.11's AST
+  # constructor trips over itself inside schemathesis ("SystemError: AST
+  # constructor recursion depth mismatch"), a crash of the tool, not a finding.
+  [[ "$name" == admin ]] && phases=examples,coverage,fuzzing,stateful workers=1
   # Signing out (all sessions, this one, or one by id, which the stateful
   # phase finds in the session list) would end the session the rest of the
   # run uses: those operations run last, on a session of their own.
@@ -123,7 +126,7 @@ for role in reception:reception@demo-clinic.example \
   CLINIC_ID="$clinic_id" SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH="$LIB" \
     "$SCHEMATHESIS" --config-file "$LIB/schemathesis.toml" run "$base_url/openapi.json" \
     --header "Authorization: Bearer $token" \
-    --exclude-name-regex '^DELETE /v1/sessions' --phases "$phases" --workers 2 \
+    --exclude-name-regex '^DELETE /v1/sessions' --phases "$phases" --workers "$workers" \
     --seed "$SEED" --max-examples "$EXAMPLES" --no-color >"$log" 2>&1 || status=$?
   read -r token _ < <(sign_in "$email")
   CLINIC_ID="$clinic_id" SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH="$LIB" \
