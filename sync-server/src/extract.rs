@@ -37,10 +37,7 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let (parts, body) = req.into_parts();
-        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
-            .await
-            .map_err(unreadable_body)?;
+        let (parts, bytes) = body_bytes(req, state).await?;
         // axum's own extractor judges the content type, the syntax and the
         // shape, from the bytes handed back without a copy. A NUL is looked
         // for first, so it is named whatever else is wrong with the body.
@@ -70,12 +67,18 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let (parts, body) = req.into_parts();
-        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
-            .await
-            .map_err(unreadable_body)?;
+        let (parts, bytes) = body_bytes(req, state).await?;
         read_json(parts, bytes, state).await.map(UncheckedJson)
     }
+}
+
+/// The request's head and its whole body, within the body limit.
+async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<(Parts, Bytes), ApiError> {
+    let (parts, body) = req.into_parts();
+    let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+        .await
+        .map_err(unreadable_body)?;
+    Ok((parts, bytes))
 }
 
 /// The body as `T`, judged by axum's own extractor (content type, syntax,
