@@ -97,6 +97,13 @@ impl ApiError {
         )
     }
 
+    /// `internal` for an error value: logs its whole cause chain, since the
+    /// top error alone often says only which layer failed. The chain holds
+    /// what the errors display, which for sqlx is never a bound value.
+    pub fn internal_error(cause: &(dyn std::error::Error + 'static)) -> Self {
+        Self::internal(Chain(cause))
+    }
+
     pub fn status(&self) -> StatusCode {
         if self.malformed {
             return StatusCode::BAD_REQUEST;
@@ -213,7 +220,29 @@ impl From<sqlx::Error> for ApiError {
                 "the database is not reachable; try again shortly",
             );
         }
-        ApiError::internal(e)
+        ApiError::internal_error(&e)
+    }
+}
+
+/// An error and each of its sources, `: `-separated. A source whose text
+/// the level above already shows (as many errors print their source in
+/// their own message) is not repeated.
+struct Chain<'a>(&'a (dyn std::error::Error + 'static));
+
+impl std::fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut shown = self.0.to_string();
+        f.write_str(&shown)?;
+        let mut next = self.0.source();
+        while let Some(source) = next {
+            let text = source.to_string();
+            if !shown.contains(&text) {
+                write!(f, ": {text}")?;
+            }
+            shown = text;
+            next = source.source();
+        }
+        Ok(())
     }
 }
 
@@ -279,5 +308,57 @@ impl From<QueryRejection> for ApiError {
 impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> Self {
         ApiError::malformed(rejection.body_text())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Chain;
+    use std::error::Error;
+    use std::fmt;
+
+    /// An error that shows only its own message and keeps the cause as its
+    /// source, as `#[error("…")]` with `#[source]` does.
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+
+    impl fmt::Display for Layer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl Error for Layer {
+        fn source(&self) -> Option<&(dyn Error + 'static)> {
+            self.1.as_deref().map(|e| e as &(dyn Error + 'static))
+        }
+    }
+
+    #[test]
+    fn every_level_of_the_cause_chain_is_rendered() {
+        let root = Layer("connection reset by peer", None);
+        let io = Layer("error communicating with database", Some(Box::new(root)));
+        let top = Layer("decoding a synced row failed", Some(Box::new(io)));
+        assert_eq!(
+            Chain(&top).to_string(),
+            "decoding a synced row failed: error communicating with database: connection reset by peer"
+        );
+        assert_eq!(Chain(&Layer("alone", None)).to_string(), "alone");
+    }
+
+    #[test]
+    fn a_source_its_parent_already_shows_is_not_repeated() {
+        let io = std::io::Error::other("connection reset by peer");
+        let sqlx = sqlx::Error::Io(io);
+        let shown = Chain(&sqlx).to_string();
+        assert_eq!(
+            shown.matches("connection reset by peer").count(),
+            1,
+            "{shown}"
+        );
+        assert!(
+            shown.starts_with("error communicating with database"),
+            "{shown}"
+        );
     }
 }

@@ -149,7 +149,23 @@ pub fn test_auth_settings() -> AuthSettings {
     }
 }
 
+/// `TEST_LOG=<filter>` (such as `debug` or `sync_server=debug`) prints the
+/// servers' logs with each test's output; unset, tests stay quiet. Once per
+/// test binary: a process has one global subscriber.
+fn init_test_log() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if let Ok(filter) = std::env::var("TEST_LOG") {
+            tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_test_writer()
+                .init();
+        }
+    });
+}
+
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    init_test_log();
     let template = template().await;
     let db_name = format!("clinic_test_{}", Uuid::new_v4().simple());
     let mut admin =

@@ -52,6 +52,11 @@ const MAX_STREAM: Duration = Duration::from_secs(30 * 60);
         (status = 406, description = "The request does not accept `text/event-stream`", body = ErrorBody),
     )
 )]
+#[tracing::instrument(
+    name = "sync_events",
+    skip_all,
+    fields(clinic = %member.clinic_id, device = %member.device_id)
+)]
 pub async fn events(
     State(state): State<AppState>,
     member: Member,

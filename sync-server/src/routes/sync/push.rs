@@ -82,6 +82,11 @@ pub(crate) struct IncomingMutation {
         (status = 503, description = "Database unavailable, another push of this device running, or concurrent changes kept breaking this one off: the mutations from the interrupted one on were not stored; push them again later", body = ErrorBody),
     )
 )]
+#[tracing::instrument(
+    name = "sync_push",
+    skip_all,
+    fields(clinic = %member.clinic_id, device = %member.device_id, mutations = req.mutations.len())
+)]
 pub(crate) async fn push(
     State(state): State<AppState>,
     member: Member,
@@ -127,14 +132,7 @@ pub(crate) async fn push(
         results.push(MutationResult { seq, id, outcome });
     }
     batch.commit().await?;
-    tracing::info!(
-        clinic = %member.clinic_id,
-        device = %member.device_id,
-        applied,
-        rejected,
-        replayed,
-        "pushed"
-    );
+    tracing::info!(applied, rejected, replayed, "pushed");
     Ok(Json(PushResponse { results }))
 }
 

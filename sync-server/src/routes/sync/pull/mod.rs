@@ -58,6 +58,18 @@ use scope::Scope;
         (status = 422, description = "`cursor` below 0, `limit` outside 1 to 20000, or `stage` without `priority`", body = ErrorBody),
     )
 )]
+#[tracing::instrument(
+    name = "sync_pull",
+    skip_all,
+    fields(
+        clinic = %member.clinic_id,
+        device = %member.device_id,
+        priority = query.priority,
+        stage = ?query.stage,
+        cursor = tracing::field::Empty,
+        limit = tracing::field::Empty,
+    )
+)]
 pub async fn pull(
     State(state): State<AppState>,
     member: Member,
@@ -65,10 +77,13 @@ pub async fn pull(
 ) -> ApiResult<Json<PullPage>> {
     member.require(Permission::ClinicRead)?;
     let cursor = query.cursor.unwrap_or(0);
+    let limit = query.limit.unwrap_or(DEFAULT_PULL_LIMIT);
+    tracing::Span::current()
+        .record("cursor", cursor)
+        .record("limit", limit);
     if cursor < 0 {
         return Err(ApiError::invalid("cursor", "is never below 0"));
     }
-    let limit = query.limit.unwrap_or(DEFAULT_PULL_LIMIT);
     if !(1..=MAX_PULL_LIMIT).contains(&limit) {
         return Err(ApiError::invalid(
             "limit",
@@ -90,11 +105,6 @@ pub async fn pull(
     };
     tx.commit().await?;
     tracing::info!(
-        clinic = %member.clinic_id,
-        device = %member.device_id,
-        priority = query.priority,
-        stage = ?query.stage,
-        cursor,
         changes = page.changes.len(),
         next = page.cursor,
         has_more = page.has_more,
