@@ -5,24 +5,21 @@
 //! outbox in one SQLite transaction; the sync engine pushes the outbox and
 //! pulls the server's rows, rebasing the queued actions on top.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::mutations::{Actor, Effect, Mode};
 use crate::store::Store;
-use crate::store::queries::{
-    self, AgendaEntry, Conflict, DayAgenda, PatientHit, PatientRecord, WeekAgenda,
-};
-use crate::store::rebase::{self, PullKind, PushSummary};
+use crate::store::queries::{self, AgendaEntry, DayAgenda, PatientHit, PatientRecord, WeekAgenda};
 use crate::store::state::{self, OutboxEntry, SyncInfo};
 use crate::time::{Clock, local_date};
 use chrono::{DateTime, NaiveDate, Utc};
+use clinic_core::Role;
 use clinic_core::api::appointments::{BookAppointment, CancelAppointment, RescheduleAppointment};
 use clinic_core::api::clinic::ClinicView;
 use clinic_core::api::doctors::{DoctorView, NewTimeOff, TimeOffView, WeekHours};
 use clinic_core::api::patients::{NewPatient, UpdatePatient};
 use clinic_core::api::rooms::{NewRoom, RoomView, UpdateRoom};
 use clinic_core::schedule::WorkingHours;
-use clinic_core::sync::{Mutation, PendingMutation, PullPage, PushResponse, SyncTable};
-use clinic_core::{ErrorCode, Role};
+use clinic_core::sync::{Mutation, SyncTable};
 use rusqlite::TransactionBehavior;
 use serde::Serialize;
 use std::path::Path;
@@ -30,29 +27,17 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::{Notify, watch};
 use uuid::Uuid;
 
+mod conflicts;
+mod sync;
+
+pub use conflicts::Resolution;
+
 /// Who is at this desk and for which clinic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct DeskIdentity {
     pub clinic_id: Uuid,
     pub user_id: Uuid,
     pub role: Role,
-}
-
-/// How a person settles a conflict.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolution {
-    /// Drop it: the action is not wanted any more.
-    Discard,
-    /// Queue it again as it was (e.g. the slot has freed up since).
-    Retry,
-    /// For a rejected booking or move: book or move again at another time
-    /// (and optionally with another doctor or room). Replaces the conflict.
-    PickAnotherSlot {
-        starts_at: DateTime<Utc>,
-        ends_at: DateTime<Utc>,
-        doctor_id: Option<Uuid>,
-        room_id: Option<Option<Uuid>>,
-    },
 }
 
 /// What a local action queued.
@@ -294,106 +279,6 @@ impl Desk {
         self.submit(Mutation::UpdateRoom { room_id, changes })
     }
 
-    // ---- conflict inbox ---------------------------------------------------
-
-    pub fn conflicts(&self) -> Result<Vec<Conflict>> {
-        queries::conflicts(&self.read())
-    }
-
-    /// Settles a conflict. `Retry` and `PickAnotherSlot` run the same local
-    /// checks as a new action and, if one fails, leave the conflict in place
-    /// and return the reason. Returns what was queued, if anything.
-    pub fn resolve_conflict(
-        &self,
-        conflict_id: Uuid,
-        resolution: Resolution,
-    ) -> Result<Option<Queued>> {
-        let conflict = self
-            .conflicts()?
-            .into_iter()
-            .find(|c| c.id == conflict_id)
-            .ok_or_else(|| Error::not_found("conflict"))?;
-        // Taken off the inbox in the same transaction as its replacement is
-        // queued; if another window resolved it meanwhile, nothing happens twice.
-        let replacement = match resolution {
-            Resolution::Discard => None,
-            Resolution::Retry => Some(conflict.mutation),
-            Resolution::PickAnotherSlot {
-                starts_at,
-                ends_at,
-                doctor_id,
-                room_id,
-            } => Some(match conflict.mutation {
-                Mutation::BookAppointment { booking, .. } => Mutation::BookAppointment {
-                    // The rejected booking never existed on the server: a new one.
-                    appointment_id: Uuid::now_v7(),
-                    booking: BookAppointment {
-                        starts_at,
-                        ends_at,
-                        doctor_id: doctor_id.unwrap_or(booking.doctor_id),
-                        room_id: room_id.unwrap_or(booking.room_id),
-                        ..booking
-                    },
-                },
-                Mutation::RescheduleAppointment { appointment_id, .. } => {
-                    Mutation::RescheduleAppointment {
-                        appointment_id,
-                        change: RescheduleAppointment {
-                            starts_at,
-                            ends_at,
-                            doctor_id,
-                            room_id,
-                        },
-                    }
-                }
-                other => {
-                    return Err(Error::refused(
-                        ErrorCode::Invalid,
-                        format!("{} has no slot to pick; retry or discard it", other.name()),
-                    ));
-                }
-            }),
-        };
-        let now = self.now();
-        let mut store = self.store();
-        let tx = store
-            .conn()
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let removed = tx.execute(
-            "DELETE FROM conflicts WHERE id = ?1",
-            [conflict_id.to_string()],
-        )?;
-        if removed == 0 {
-            return Err(Error::not_found("conflict"));
-        }
-        let mut queued = None;
-        if let Some(mutation) = replacement {
-            let seq = state::take_seq(&tx)?;
-            let mutation_id = Uuid::now_v7();
-            state::enqueue(&tx, seq, mutation_id, &mutation, now)?;
-            Effect {
-                conn: &tx,
-                seq,
-                mode: Mode::Fresh,
-                at: now,
-                actor: self.actor(),
-            }
-            .apply(&mutation)?;
-            queued = Some(Queued {
-                mutation_id,
-                seq,
-                row_id: row_of(&mutation),
-            });
-        }
-        tx.commit()?;
-        drop(store);
-        self.changed();
-        if queued.is_some() {
-            self.inner.queued.notify_one();
-        }
-        Ok(queued)
-    }
-
     // ---- reads ------------------------------------------------------------
 
     pub fn clinic(&self) -> Result<Option<ClinicView>> {
@@ -488,86 +373,6 @@ impl Desk {
     /// SQLite's integrity check and the outbox's invariants; empty when sound.
     pub fn check(&self) -> Result<Vec<String>> {
         self.store().check()
-    }
-
-    // ---- sync (the engine, and tests feeding pages by hand) ---------------
-
-    /// Binds sequence numbers to the session's device (see `state::adopt_device`).
-    pub fn adopt_device(&self, device_id: Uuid) -> Result<()> {
-        let mut store = self.store();
-        let tx = store
-            .conn()
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        state::adopt_device(&tx, device_id)?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// The next push: the oldest unanswered mutations, at most `max`.
-    pub fn pending_batch(&self, max: usize) -> Result<Vec<PendingMutation>> {
-        state::pending_batch(self.store().conn_ref(), max)
-    }
-
-    /// Records the server's answer to pushing `sent`, in one transaction.
-    pub fn apply_push_response(
-        &self,
-        sent: &[PendingMutation],
-        response: &PushResponse,
-    ) -> Result<PushSummary> {
-        let now = self.now();
-        let mut store = self.store();
-        let tx = store
-            .conn()
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let summary = rebase::apply_push_response(&tx, self.actor(), sent, response, now)?;
-        tx.commit()?;
-        drop(store);
-        self.changed();
-        Ok(summary)
-    }
-
-    pub fn cursor(&self) -> Result<i64> {
-        state::cursor(self.store().conn_ref())
-    }
-
-    /// Marks the start of a pull (see `OutboxState::Applied`).
-    pub fn pull_started(&self) -> Result<()> {
-        state::pull_started(self.store().conn_ref())
-    }
-
-    /// Stores one pull page and rebases the outbox on it, in one transaction.
-    pub fn apply_pull_page(&self, page: &PullPage, kind: PullKind) -> Result<()> {
-        let mut store = self.store();
-        // A page with more behind it commits without waiting for the disk
-        // (synchronous=NORMAL: still atomic and consistent, but a power cut
-        // may take back the last commits). Such pages can be pulled again,
-        // and the cursor goes back with them. The next commit at FULL, a
-        // pull's last page or any action, makes everything before it
-        // durable too: WAL commits reach the disk in order.
-        let relaxed = page.has_more;
-        if relaxed {
-            store.conn().pragma_update(None, "synchronous", "NORMAL")?;
-        }
-        let applied: Result<()> = (|| {
-            let tx = store
-                .conn()
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            rebase::apply_pull_page(&tx, self.actor(), page, kind)?;
-            tx.commit()?;
-            Ok(())
-        })();
-        if relaxed {
-            store.conn().pragma_update(None, "synchronous", "FULL")?;
-        }
-        applied?;
-        drop(store);
-        self.changed();
-        Ok(())
-    }
-
-    /// Records a complete push and pull.
-    pub fn mark_synced(&self) -> Result<()> {
-        state::mark_synced(self.store().conn_ref(), self.now())
     }
 }
 

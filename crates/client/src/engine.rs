@@ -15,8 +15,6 @@ use clinic_core::sync::{
     MAX_PULL_LIMIT, MAX_PUSH, MutationResult, Outcome, PriorityStage, PullPage, PullQuery,
     PushRequest, PushResponse,
 };
-use futures_util::StreamExt;
-use rand::Rng;
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,6 +23,12 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tracing::Instrument;
 use uuid::Uuid;
+
+mod backoff;
+mod live;
+
+pub use backoff::Backoff;
+use live::listen;
 
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -488,62 +492,6 @@ impl SyncEngine {
     }
 }
 
-/// Keeps the live event stream open, reconnecting with backoff, and pokes
-/// the engine when the server has something newer than the desk's cursor
-/// (and on every reconnect, which may follow missed pokes). A stream that
-/// breaks pokes it too: the server may be gone, and a sync finds out at
-/// once instead of at the next interval.
-async fn listen(
-    engine: SyncEngine,
-    poked: Arc<Notify>,
-    status: watch::Sender<SyncStatus>,
-    mut stop: watch::Receiver<bool>,
-) {
-    let mut backoff = Backoff::new(engine.config.backoff_min, engine.config.backoff_max);
-    loop {
-        let connected = tokio::select! {
-            r = engine.api.events(engine.clinic_id) => r,
-            _ = stop.changed() => return,
-        };
-        match connected {
-            Ok(mut pokes) => {
-                backoff.reset();
-                status.send_modify(|s| s.live = true);
-                poked.notify_one();
-                loop {
-                    let next = tokio::select! {
-                        n = pokes.next() => n,
-                        _ = stop.changed() => return,
-                    };
-                    match next {
-                        Some(Ok(poke)) => {
-                            let cursor = blocking(&engine.desk, |d| d.cursor()).await.unwrap_or(0);
-                            if poke.version > cursor {
-                                poked.notify_one();
-                            }
-                        }
-                        Some(Err(e)) => {
-                            tracing::debug!("event stream: {e}");
-                            if e.is_offline() {
-                                break;
-                            }
-                        }
-                        None => break,
-                    }
-                }
-                status.send_modify(|s| s.live = false);
-                poked.notify_one();
-            }
-            Err(e) => tracing::debug!(code = e.code(), "event stream not available: {e}"),
-        }
-        let wait = backoff.next_delay();
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            _ = stop.changed() => return,
-        }
-    }
-}
-
 pub struct EngineHandle {
     status: watch::Receiver<SyncStatus>,
     wake: Arc<Notify>,
@@ -571,57 +519,5 @@ impl EngineHandle {
         if let Some(t) = self.live_task {
             let _ = t.await;
         }
-    }
-}
-
-/// Exponential backoff with "equal jitter": half the delay fixed, half random,
-/// so many desks coming back after an outage do not retry in step.
-#[derive(Debug, Clone)]
-pub struct Backoff {
-    min: Duration,
-    max: Duration,
-    current: Duration,
-}
-
-impl Backoff {
-    pub fn new(min: Duration, max: Duration) -> Backoff {
-        Backoff {
-            min,
-            max,
-            current: min,
-        }
-    }
-
-    pub fn reset(&mut self) {
-        self.current = self.min;
-    }
-
-    pub fn next_delay(&mut self) -> Duration {
-        let base = self.current;
-        self.current = (self.current * 2).min(self.max);
-        let half = base / 2;
-        half + half.mul_f64(rand::thread_rng().gen_range(0.0..=1.0))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_grows_to_its_cap_with_jitter() {
-        let mut b = Backoff::new(Duration::from_secs(1), Duration::from_secs(8));
-        let waits: Vec<Duration> = (0..6).map(|_| b.next_delay()).collect();
-        let caps = [1, 2, 4, 8, 8, 8];
-        for (w, cap) in waits.iter().zip(caps) {
-            let cap = Duration::from_secs(cap);
-            assert!(
-                *w >= cap / 2 && *w <= cap,
-                "{w:?} not in [{:?}, {cap:?}]",
-                cap / 2
-            );
-        }
-        b.reset();
-        assert!(b.next_delay() <= Duration::from_secs(1));
     }
 }
