@@ -166,31 +166,43 @@ impl Desk {
     /// Checks `mutation` against the local rows, applies it and queues it,
     /// all in one transaction. Nothing is queued when a check fails.
     pub fn submit(&self, mutation: Mutation) -> Result<Queued> {
-        let row_id = row_of(&mutation);
         let now = self.now();
         let mut store = self.store();
         let tx = store
             .conn()
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let seq = state::take_seq(&tx)?;
+        let queued = self.queue_fresh(&tx, &mutation, now)?;
+        tx.commit()?;
+        drop(store);
+        self.changed();
+        self.inner.queued.notify_one();
+        Ok(queued)
+    }
+
+    /// Inside `tx`: gives `mutation` the next seq, queues it and applies it
+    /// with a fresh action's checks. A failed check leaves `tx` to be
+    /// dropped, so nothing is queued.
+    fn queue_fresh(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        mutation: &Mutation,
+        now: DateTime<Utc>,
+    ) -> Result<Queued> {
+        let seq = state::take_seq(tx)?;
         let mutation_id = Uuid::now_v7();
-        state::enqueue(&tx, seq, mutation_id, &mutation, now)?;
+        state::enqueue(tx, seq, mutation_id, mutation, now)?;
         Effect {
-            conn: &tx,
+            conn: tx,
             seq,
             mode: Mode::Fresh,
             at: now,
             actor: self.actor(),
         }
-        .apply(&mutation)?;
-        tx.commit()?;
-        drop(store);
-        self.changed();
-        self.inner.queued.notify_one();
+        .apply(mutation)?;
         Ok(Queued {
             mutation_id,
             seq,
-            row_id,
+            row_id: row_of(mutation),
         })
     }
 

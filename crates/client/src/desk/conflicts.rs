@@ -1,11 +1,9 @@
 //! The conflict inbox: actions the server rejected, and how a person
 //! settles them.
 
-use super::{Desk, Queued, row_of};
+use super::{Desk, Queued};
 use crate::error::{Error, Result};
-use crate::mutations::{Effect, Mode};
 use crate::store::queries::{self, Conflict};
-use crate::store::state;
 use chrono::{DateTime, Utc};
 use clinic_core::ErrorCode;
 use clinic_core::api::appointments::{BookAppointment, RescheduleAppointment};
@@ -101,25 +99,9 @@ impl Desk {
         if removed == 0 {
             return Err(Error::not_found("conflict"));
         }
-        let mut queued = None;
-        if let Some(mutation) = replacement {
-            let seq = state::take_seq(&tx)?;
-            let mutation_id = Uuid::now_v7();
-            state::enqueue(&tx, seq, mutation_id, &mutation, now)?;
-            Effect {
-                conn: &tx,
-                seq,
-                mode: Mode::Fresh,
-                at: now,
-                actor: self.actor(),
-            }
-            .apply(&mutation)?;
-            queued = Some(Queued {
-                mutation_id,
-                seq,
-                row_id: row_of(&mutation),
-            });
-        }
+        let queued = replacement
+            .map(|mutation| self.queue_fresh(&tx, &mutation, now))
+            .transpose()?;
         tx.commit()?;
         drop(store);
         self.changed();
