@@ -14,6 +14,7 @@ use clinic_core::ErrorCode;
 use clinic_core::Role;
 use clinic_core::sync::{Outcome, PushResponse};
 use common::fixtures::{Filled, fill_clinic};
+use common::openapi::operations;
 use common::{Answer, PASSWORD, TestApp, spawn_app};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -27,64 +28,6 @@ const EXTREME_INSTANTS: [&str; 4] = [
     "0001-01-01T00:00:00Z",
     "9999-12-31T23:59:59Z",
 ];
-
-/// One operation of the OpenAPI document.
-struct Operation {
-    method: Method,
-    template: String,
-    op: Value,
-}
-
-impl Operation {
-    fn name(&self) -> String {
-        format!("{} {}", self.method, self.template)
-    }
-
-    /// Its parameters `in` query or path: (name, schema).
-    fn params(&self, location: &str) -> Vec<(String, Value)> {
-        self.op["parameters"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|p| p["in"] == location)
-            .map(|p| {
-                (
-                    p["name"].as_str().expect("name").to_owned(),
-                    p["schema"].clone(),
-                )
-            })
-            .collect()
-    }
-
-    /// The schema of its JSON body, if it takes one.
-    fn body_schema(&self) -> Option<&Value> {
-        self.op
-            .pointer("/requestBody/content/application~1json/schema")
-    }
-}
-
-async fn openapi(app: &TestApp) -> Value {
-    app.call(Method::GET, "/openapi.json", None, None)
-        .await
-        .expect(200)
-}
-
-fn operations(doc: &Value) -> Vec<Operation> {
-    let mut ops = Vec::new();
-    for (path, item) in doc["paths"].as_object().expect("paths") {
-        for method in ["get", "post", "put", "patch", "delete"] {
-            if let Some(op) = item.get(method) {
-                ops.push(Operation {
-                    method: method.to_uppercase().parse().expect("method"),
-                    template: path.clone(),
-                    op: op.clone(),
-                });
-            }
-        }
-    }
-    assert!(ops.len() > 20, "too few operations: {}", ops.len());
-    ops
-}
 
 /// A clinic with a row in every table, and a doctor who signs in as its
 /// doctor (so clinical notes are readable too).
@@ -107,7 +50,7 @@ async fn world() -> World {
         .execute(&app.db)
         .await
         .expect("link the doctor");
-    let doc = openapi(&app).await;
+    let doc = app.openapi().await;
     World {
         app,
         doc,

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
 pub mod fixtures;
+pub mod openapi;
 pub mod patients;
 pub mod people;
 pub mod schedule;
